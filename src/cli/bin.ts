@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander'
+import { defaultRpcOptions } from '../config.js'
+import { COMPAT_MODE_NAMES } from '../execution/compat-modes.js'
+import { runImport } from './import.js'
+import { runStart } from './start.js'
+import { exitWithError } from './exit.js'
+
+const program = new Command()
+  .name('hindsight')
+  .description('A verifying follower node for EVM chains: re-executes every block, serves eth_* JSON-RPC over history')
+  .version('0.1.0')
+  .showHelpAfterError()
+
+const compatOption = () =>
+  new Option('--compat <mode>', "follow a sequencer's documented non-canonical state roots (anvil 1.7.1)").choices([
+    ...COMPAT_MODE_NAMES,
+    'none',
+  ])
+const logLevelOption = () =>
+  new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error']).default('info')
+
+program
+  .command('import')
+  .description("import and verify blocks from geth export files (RLP blocks back to back)")
+  .requiredOption('--genesis <file>', 'geth-style genesis.json of the chain')
+  .requiredOption('--datadir <dir>', 'data directory')
+  .option('--finalized <block>', "mark this block safe and finalized after the import: 'head', a number or a hash")
+  .addOption(compatOption())
+  .addOption(logLevelOption())
+  .argument('<files...>', 'chain files (e.g. chain.rlp)')
+  .action(async (files: string[], opts) => {
+    await runImport({
+      genesisPath: opts.genesis,
+      datadir: opts.datadir,
+      files,
+      finalized: opts.finalized ?? null,
+      compat: parseCompat(opts.compat),
+      logLevel: opts.logLevel,
+    })
+  })
+
+program
+  .command('start')
+  .description('serve JSON-RPC over what the datadir holds')
+  .requiredOption('--datadir <dir>', 'data directory')
+  .option('--genesis <file>', 'genesis.json (needed only if the datadir is new)')
+  .addOption(compatOption())
+  .option('--http.addr <addr>', 'HTTP listen address', defaultRpcOptions.host)
+  .option('--http.port <port>', 'HTTP listen port', integer, defaultRpcOptions.port)
+  .option('--rpc.max-body-bytes <n>', 'largest request body (HTTP 413 above)', integer, defaultRpcOptions.maxBodyBytes)
+  .option('--rpc.max-batch <n>', 'most requests in one batch (-32600 above)', integer, defaultRpcOptions.maxBatchItems)
+  .option('--rpc.logs-max-range <n>', 'widest eth_getLogs block range', integer, defaultRpcOptions.logsMaxRange)
+  .option('--rpc.logs-max-results <n>', 'most logs one eth_getLogs returns', integer, defaultRpcOptions.logsMaxResults)
+  .addOption(logLevelOption())
+  .action(async (opts) => {
+    await runStart({
+      datadir: opts.datadir,
+      genesisPath: opts.genesis ?? null,
+      compat: parseCompat(opts.compat),
+      logLevel: opts.logLevel,
+      rpc: {
+        host: opts['http.addr'] ?? opts.httpAddr,
+        port: opts['http.port'] ?? opts.httpPort,
+        maxBodyBytes: opts['rpc.maxBodyBytes'] ?? opts.rpcMaxBodyBytes,
+        maxBatchItems: opts['rpc.maxBatch'] ?? opts.rpcMaxBatch,
+        logsMaxRange: opts['rpc.logsMaxRange'] ?? opts.rpcLogsMaxRange,
+        logsMaxResults: opts['rpc.logsMaxResults'] ?? opts.rpcLogsMaxResults,
+      },
+    })
+  })
+
+function integer(value: string): number {
+  const n = Number(value)
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer')
+  return n
+}
+
+function parseCompat(value: string | undefined) {
+  if (value === undefined) return undefined
+  return value === 'none' ? null : (value as (typeof COMPAT_MODE_NAMES)[number])
+}
+
+program.parseAsync(process.argv).catch(exitWithError)

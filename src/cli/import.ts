@@ -1,0 +1,49 @@
+import { bytesToHex } from '@ethereumjs/util'
+import { loadChainConfig } from '../chain/genesis.js'
+import { countRLPBlocks } from '../chain/rlp-count.js'
+import type { ImportOptions } from '../config.js'
+import { openDatadir } from '../datadir.js'
+import { createExecutor } from '../main.js'
+import { markFinalized } from '../finality.js'
+import { createLogger } from '../log.js'
+import { Importer } from '../sync/importer.js'
+import { createProgressReporter } from '../sync/progress.js'
+
+export async function runImport(options: ImportOptions & { logLevel: string }): Promise<void> {
+  const log = createLogger({ level: options.logLevel })
+  const chain = await loadChainConfig(options.genesisPath)
+  const datadir = await openDatadir({ path: options.datadir, genesis: chain.genesis, compat: options.compat }, { log })
+  try {
+    const executor = await createExecutor(datadir, { log })
+    let totalBlocks = 0
+    for (const file of options.files) totalBlocks += (await countRLPBlocks(file)) ?? 0
+    const progress = createProgressReporter(
+      { tty: process.stderr.isTTY ? process.stderr : null, intervalMs: 5000, totalBlocks: totalBlocks || undefined },
+      { log },
+    )
+    const importer = await Importer.create({ datadir, executor, onEvent: progress.onEvent })
+    let result
+    let failure: unknown
+    try {
+      result = await importer.importFiles(options.files)
+    } catch (err) {
+      failure = err
+    }
+    const head = await datadir.head()
+    if (options.finalized !== null && failure === undefined) {
+      const finalized = await markFinalized(datadir, options.finalized)
+      log.info({ number: finalized.number.toString(), hash: bytesToHex(finalized.hash) }, 'marked safe and finalized')
+    }
+    if (failure !== undefined) {
+      log.error({ head: head.number.toString(), hash: bytesToHex(head.hash()) }, 'import stopped; the datadir head stays on the last verified block')
+      throw failure
+    }
+    log.info(
+      { head: head.number.toString(), hash: bytesToHex(head.hash()), imported: result?.imported, skipped: result?.skipped },
+      'import done',
+    )
+    process.stdout.write(`head ${head.number} ${bytesToHex(head.hash())}\n`)
+  } finally {
+    await datadir.close()
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Typed errors. Every error the node raises on purpose is a NodeError whose `type` carries a
+ * string `code` plus the facts needed to act on it (block number, field, expected, actual...).
+ * rpc/errors.ts is the one place that maps them to JSON-RPC error objects.
+ */
+export class NodeError<T extends { code: string }> extends Error {
+  readonly type: T
+
+  constructor(type: T, message?: string) {
+    super(message ?? renderType(type))
+    this.type = type
+    this.name = new.target.name
+  }
+
+  get code(): T['code'] {
+    return this.type.code
+  }
+}
+
+function renderType(type: { code: string }): string {
+  const details = Object.entries(type)
+    .filter(([key]) => key !== 'code')
+    .map(([key, value]) => `${key}=${String(value)}`)
+  return details.length > 0 ? `${type.code} ${details.join(' ')}` : type.code
+}
+
+/** A header field that re-execution checks against the block's header. */
+export type VerifiedField =
+  | 'hash'
+  | 'parentHash'
+  | 'number'
+  | 'stateRoot'
+  | 'receiptsRoot'
+  | 'logsBloom'
+  | 'gasUsed'
+  | 'transactionsRoot'
+  | 'withdrawalsRoot'
+  | 'uncleHash'
+  | 'requestsHash'
+  | 'baseFeePerGas'
+  | 'excessBlobGas'
+  | 'blobGasUsed'
+  | 'gasLimit'
+  | 'timestamp'
+
+export type ExecutionErrorType =
+  | { code: 'FIELD_MISMATCH'; number: bigint; field: VerifiedField; expected: string; actual: string }
+  | { code: 'INVALID_BLOCK'; number: bigint; reason: string }
+
+/** A block failed verification. Nothing of it may be stored. */
+export class ExecutionError extends NodeError<ExecutionErrorType> {
+  constructor(type: ExecutionErrorType) {
+    super(
+      type,
+      type.code === 'FIELD_MISMATCH'
+        ? `block ${type.number}: ${type.field} mismatch: header has ${type.expected}, re-execution gives ${type.actual}`
+        : `block ${type.number}: invalid block: ${type.reason}`,
+    )
+  }
+}
+
+export type ChainErrorType =
+  | { code: 'INVALID_GENESIS'; reason: string }
+  | { code: 'GENESIS_MISMATCH'; expected: string; actual: string }
+  | { code: 'DECODE_FAILED'; offset: number; reason: string }
+  | { code: 'UNKNOWN_PARENT'; number: bigint; parentHash: string }
+
+export class ChainError extends NodeError<ChainErrorType> {
+  constructor(type: ChainErrorType) {
+    super(type, renderChainError(type))
+  }
+}
+
+function renderChainError(type: ChainErrorType): string {
+  switch (type.code) {
+    case 'INVALID_GENESIS':
+      return `invalid genesis: ${type.reason}`
+    case 'GENESIS_MISMATCH':
+      return `datadir belongs to another chain: its genesis is ${type.expected}, this genesis file gives ${type.actual}`
+    case 'DECODE_FAILED':
+      return `cannot decode block at byte offset ${type.offset}: ${type.reason}`
+    case 'UNKNOWN_PARENT':
+      return `block ${type.number} does not extend the stored chain: parent ${type.parentHash} is unknown`
+  }
+}
+
+export type DatadirErrorType =
+  | { code: 'NOT_INITIALIZED'; datadir: string }
+  | { code: 'CORRUPT'; reason: string }
+  | { code: 'LOCKED'; datadir: string }
+  | { code: 'SETTING_CONFLICT'; setting: string; stored: string; requested: string }
+
+export class DatadirError extends NodeError<DatadirErrorType> {
+  constructor(type: DatadirErrorType) {
+    super(type, renderDatadirError(type))
+  }
+}
+
+function renderDatadirError(type: DatadirErrorType): string {
+  switch (type.code) {
+    case 'NOT_INITIALIZED':
+      return `datadir ${type.datadir} holds no chain: run \`hindsight import --genesis FILE --datadir ${type.datadir} ...\` first`
+    case 'CORRUPT':
+      return `datadir is corrupt: ${type.reason}`
+    case 'LOCKED':
+      return `datadir ${type.datadir} is in use by another process`
+    case 'SETTING_CONFLICT':
+      return `datadir was created with ${type.setting}=${type.stored}, cannot change it to ${type.requested}`
+  }
+}
+
+export type ArgumentErrorType = { code: 'INVALID_ARGUMENT'; argument: string; reason: string }
+
+/** A command-line argument or setting the node cannot use. */
+export class ArgumentError extends NodeError<ArgumentErrorType> {
+  constructor(type: ArgumentErrorType) {
+    super(type, `${type.argument}: ${type.reason}`)
+  }
+}

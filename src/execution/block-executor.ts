@@ -1,0 +1,180 @@
+import { type Block, type BlockHeader, genTransactionsTrieRoot } from '@ethereumjs/block'
+import type { Common } from '@ethereumjs/common'
+import { MerklePatriciaTrie } from '@ethereumjs/mpt'
+import { Caches, MerkleStateManager } from '@ethereumjs/statemanager'
+import { bytesToHex, equalsBytes } from '@ethereumjs/util'
+import { type TxReceipt, type VM, createVM, encodeReceipt, runBlock } from '@ethereumjs/vm'
+import type { ChainConfig } from '../chain/genesis.js'
+import { ExecutionError, type VerifiedField } from '../errors.js'
+import type { TrieNodeRepository } from '../storage/repositories/trie-nodes.js'
+import type { CompatMode } from './compat.js'
+
+export interface ExecutorOptions {
+  compat: CompatMode | null
+}
+
+export interface ExecutorDependencies {
+  chain: ChainConfig
+  trieNodes: TrieNodeRepository
+  /** Canonical block hash by number, for BLOCKHASH before EIP-2935 takes over. */
+  getCanonicalHash(number: bigint): Promise<Uint8Array | null>
+}
+
+/** The outcome of re-executing a block whose every checked field matched its header. */
+export interface ExecutedBlock {
+  block: Block
+  receipts: TxReceipt[]
+  /** Consensus encoding of each receipt (typed envelope included), as hashed into receiptsRoot. */
+  encodedReceipts: Uint8Array[]
+  /** Sender address of each transaction, recovered during execution. */
+  senders: Uint8Array[]
+}
+
+/**
+ * Re-executes blocks on top of the current state and verifies them against their headers.
+ * State lives in a Merkle trie whose nodes go to the store through `trieNodes` (pending writes
+ * the caller drains into the block's batch).
+ */
+export class BlockExecutor {
+  private constructor(
+    readonly vm: VM,
+    private readonly stateManager: MerkleStateManager,
+    private readonly common: Common,
+    private readonly options: ExecutorOptions,
+  ) {}
+
+  static async create(options: ExecutorOptions, deps: ExecutorDependencies): Promise<BlockExecutor> {
+    const common = deps.chain.createCommon()
+    const trie = new MerklePatriciaTrie({ db: deps.trieNodes, useKeyHashing: true, valueEncoding: 'view' })
+    const stateManager = new MerkleStateManager({ common, trie, caches: new Caches() })
+    const blockchain = {
+      async getBlock(number: number) {
+        const hash = await deps.getCanonicalHash(BigInt(number))
+        if (hash === null) throw new Error(`BLOCKHASH: no canonical block ${number}`)
+        return { hash: () => hash }
+      },
+      async putBlock() {},
+      shallowCopy() {
+        return this
+      },
+    }
+    const vm = await createVM({ common, stateManager, blockchain: blockchain as never, setHardfork: true })
+    options.compat?.attach(vm)
+    return new BlockExecutor(vm, stateManager, common, options)
+  }
+
+  /** Writes the genesis allocation into the (empty) state and returns its root. */
+  async generateGenesis(chain: ChainConfig): Promise<Uint8Array> {
+    await this.stateManager.generateCanonicalGenesis(chain.genesisState)
+    return this.stateManager.getStateRoot()
+  }
+
+  /** Points execution at the state with this root (which must be in the store). */
+  async setStateRoot(root: Uint8Array): Promise<void> {
+    await this.stateManager.setStateRoot(root, true)
+  }
+
+  async getStateRoot(): Promise<Uint8Array> {
+    return this.stateManager.getStateRoot()
+  }
+
+  /**
+   * Executes `block` on top of `parent`'s state (the current state) and checks it. Throws
+   * ExecutionError naming the first field that differs; the state is then back where it was.
+   */
+  async execute(block: Block, parent: BlockHeader): Promise<ExecutedBlock> {
+    const header = block.header
+    checkParentLink(header, parent)
+    await checkBody(block)
+    const rootBefore = await this.stateManager.getStateRoot()
+    let result: Awaited<ReturnType<typeof runBlock>>
+    try {
+      result = await runBlock(this.vm, {
+        block,
+        generate: true,
+        skipHeaderValidation: true,
+        setHardfork: true,
+      })
+    } catch (err) {
+      await this.resetTo(rootBefore)
+      throw new ExecutionError({ code: 'INVALID_BLOCK', number: header.number, reason: (err as Error).message })
+    }
+    try {
+      mustEqual(header.number, 'receiptsRoot', header.receiptTrie, result.receiptsRoot)
+      mustEqual(header.number, 'logsBloom', header.logsBloom, result.logsBloom)
+      mustEqual(header.number, 'gasUsed', header.gasUsed, result.gasUsed)
+      if (this.vm.common.isActivatedEIP(7685)) {
+        mustEqual(header.number, 'requestsHash', header.requestsHash, result.requestsHash)
+      }
+      mustEqual(header.number, 'stateRoot', header.stateRoot, result.stateRoot)
+    } catch (err) {
+      await this.resetTo(rootBefore)
+      throw err
+    }
+    return {
+      block,
+      receipts: result.receipts,
+      encodedReceipts: result.receipts.map((receipt, i) => encodeReceipt(receipt, block.transactions[i].type)),
+      senders: block.transactions.map((tx) => tx.getSenderAddress().bytes),
+    }
+  }
+
+  private async resetTo(root: Uint8Array): Promise<void> {
+    await this.stateManager.setStateRoot(root, true)
+  }
+
+  get compatName(): string | null {
+    return this.options.compat?.name ?? null
+  }
+}
+
+function checkParentLink(header: BlockHeader, parent: BlockHeader): void {
+  mustEqual(header.number, 'number', parent.number + 1n, header.number)
+  mustEqual(header.number, 'parentHash', parent.hash(), header.parentHash)
+  if (header.timestamp <= parent.timestamp) {
+    invalid(header, `timestamp ${header.timestamp} is not after parent's ${parent.timestamp}`)
+  }
+  try {
+    header.validateGasLimit(parent)
+  } catch (err) {
+    invalid(header, (err as Error).message)
+  }
+  if (header.common.isActivatedEIP(1559)) {
+    const expected = parent.common.isActivatedEIP(1559)
+      ? parent.calcNextBaseFee()
+      : header.common.param('initialBaseFee')
+    mustEqual(header.number, 'baseFeePerGas', expected, header.baseFeePerGas)
+  }
+  if (header.common.isActivatedEIP(4844)) {
+    const expected = parent.common.isActivatedEIP(4844) ? parent.calcNextExcessBlobGas(header.common) : 0n
+    mustEqual(header.number, 'excessBlobGas', expected, header.excessBlobGas)
+  }
+}
+
+async function checkBody(block: Block): Promise<void> {
+  const header = block.header
+  mustEqual(header.number, 'transactionsRoot', header.transactionsTrie, await genTransactionsTrieRoot(block.transactions))
+  if (!block.uncleHashIsValid()) invalid(header, 'uncle hash does not match the uncles')
+  if (header.common.isActivatedEIP(4895) && !(await block.withdrawalsTrieIsValid())) {
+    invalid(header, 'withdrawals root does not match the withdrawals')
+  }
+}
+
+function invalid(header: BlockHeader, reason: string): never {
+  throw new ExecutionError({ code: 'INVALID_BLOCK', number: header.number, reason })
+}
+
+type Comparable = Uint8Array | bigint | undefined
+
+function mustEqual(number: bigint, field: VerifiedField, expected: Comparable, actual: Comparable): void {
+  const same =
+    expected instanceof Uint8Array && actual instanceof Uint8Array ? equalsBytes(expected, actual) : expected === actual
+  if (!same) {
+    throw new ExecutionError({ code: 'FIELD_MISMATCH', number, field, expected: show(expected), actual: show(actual) })
+  }
+}
+
+function show(value: Comparable): string {
+  if (value === undefined) return 'nothing'
+  return value instanceof Uint8Array ? bytesToHex(value) : value.toString()
+}

@@ -1,0 +1,54 @@
+/**
+ * Every key prefix of the store, in one place. Keys are bytes: a one-byte prefix, then the
+ * fields below in order. Numbers are 8-byte big-endian so that ranges scan in block order.
+ *
+ * | prefix | key                                 | value                                     |
+ * |--------|-------------------------------------|-------------------------------------------|
+ * | m      | utf8 name                           | meta values (head, finalized, settings)   |
+ * | n      | number                              | canonical block hash                      |
+ * | i      | block hash                          | block number                              |
+ * | h      | block hash                          | header RLP                                |
+ * | b      | block hash                          | body RLP [txs, uncles, (withdrawals)]     |
+ * | s      | block hash                          | tx senders, 20 bytes each, in block order |
+ * | r      | block hash                          | RLP list of consensus-encoded receipts    |
+ * | x      | tx hash                             | block hash ++ 4-byte tx index             |
+ * | a      | address ++ number                   | (empty) a log from address is in block    |
+ * | t      | position ++ topic ++ number         | (empty) a log has topic at position       |
+ * | T      | trie node key (hash, or code key)   | trie node / contract code                 |
+ */
+export const Prefix = {
+  meta: 0x6d, // m
+  canonical: 0x6e, // n
+  blockNumber: 0x69, // i
+  header: 0x68, // h
+  body: 0x62, // b
+  senders: 0x73, // s
+  receipts: 0x72, // r
+  txLookup: 0x78, // x
+  logAddress: 0x61, // a
+  logTopic: 0x74, // t
+  trieNode: 0x54, // T
+} as const
+
+export function encodeNumber(value: bigint): Uint8Array {
+  const out = new Uint8Array(8)
+  new DataView(out.buffer).setBigUint64(0, value)
+  return out
+}
+
+export function decodeNumber(bytes: Uint8Array, offset = 0): bigint {
+  return new DataView(bytes.buffer, bytes.byteOffset + offset, 8).getBigUint64(0)
+}
+
+export function key(prefix: number, ...parts: Uint8Array[]): Uint8Array {
+  let length = 1
+  for (const part of parts) length += part.length
+  const out = new Uint8Array(length)
+  out[0] = prefix
+  let offset = 1
+  for (const part of parts) {
+    out.set(part, offset)
+    offset += part.length
+  }
+  return out
+}
