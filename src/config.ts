@@ -42,3 +42,4 @@ export interface StartOptions {
 }
 
 export const CLIENT_NAME = 'Hindsight'
+export const VERSION = '0.1.0'

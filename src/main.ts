@@ -1,4 +1,11 @@
-import type { Datadir } from './datadir.js'
+import type { AddressInfo } from 'node:net'
+import { type ServerType, serve } from '@hono/node-server'
+import type { Hono } from 'hono'
+import { createRpcApp } from '../rpc/server.js'
+import { loadChainConfig } from './chain/genesis.js'
+import { CLIENT_NAME, type RpcOptions, type StartOptions, VERSION } from './config.js'
+import { type Datadir, openDatadir } from './datadir.js'
+import { createReader, type Reader } from './reader.js'
 import { BlockExecutor } from './execution/block-executor.js'
 import { createCompatMode } from './execution/compat-modes.js'
 import type { Logger } from './log.js'
@@ -20,4 +27,55 @@ export async function createExecutor(datadir: Datadir, deps: { log: Logger }): P
     trieNodes: datadir.store.trieNodes,
     getCanonicalHash: (number) => datadir.store.canonical.get(number),
   })
+}
+
+export interface RunningNode {
+  url: string
+  reader: Reader
+  close(): Promise<void>
+}
+
+/**
+ * Opens the datadir and serves JSON-RPC over it until close(). With no upstream configured the
+ * node serves what the datadir holds.
+ */
+export async function startNode(options: StartOptions, deps: { log: Logger }): Promise<RunningNode> {
+  const { log } = deps
+  const genesis = options.genesisPath === null ? undefined : (await loadChainConfig(options.genesisPath)).genesis
+  const datadir = await openDatadir({ path: options.datadir, genesis, compat: options.compat }, { log })
+  if (datadir.settings.compat !== null) createCompatLog(datadir.settings.compat, log)
+  const reader = createReader({ clientVersion: clientVersion(), blockCacheEntries: 256 }, { datadir })
+  const app = createRpcApp(options.rpc, { reader, log: log.child({ module: 'rpc' }) })
+  const server = await listen(app, options.rpc)
+  const address = server.address() as AddressInfo
+  const url = `http://${formatHost(options.rpc.host)}:${address.port}`
+  const head = await reader.head()
+  log.info({ url, head: head.number.toString(), datadir: options.datadir }, 'serving JSON-RPC')
+  return {
+    url,
+    reader,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await datadir.close()
+    },
+  }
+}
+
+function listen(app: Hono, rpc: RpcOptions): Promise<ServerType & { address(): AddressInfo | string | null }> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, hostname: rpc.host, port: rpc.port }, () => resolve(server as never))
+    server.once('error', reject)
+  })
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host
+}
+
+export function clientVersion(): string {
+  return `${CLIENT_NAME}/v${VERSION}/${process.platform}-${process.arch}/node${process.versions.node}`
+}
+
+function createCompatLog(name: string, log: Logger): void {
+  log.warn({ compat: name }, `COMPATIBILITY MODE ${name.toUpperCase()} is on for this datadir: its state roots follow this sequencer's documented deviations, not canonical Ethereum`)
 }

@@ -1,5 +1,18 @@
 import type { StartOptions } from '../config.js'
+import { createLogger } from '../log.js'
+import { startNode } from '../main.js'
 
-export async function runStart(_options: StartOptions & { logLevel: string }): Promise<void> {
-  throw new Error('start: not wired yet')
+export async function runStart(options: StartOptions & { logLevel: string }): Promise<void> {
+  const log = createLogger({ level: options.logLevel })
+  const node = await startNode(options, { log })
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    log.info({ signal }, 'shutting down')
+    await node.close()
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void stop('SIGINT'))
+  process.on('SIGTERM', () => void stop('SIGTERM'))
 }

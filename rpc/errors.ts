@@ -1,0 +1,75 @@
+import { JSONRPCErrorException } from 'json-rpc-2.0'
+import { NodeError } from '../src/errors.js'
+
+/** JSON-RPC error codes, as geth uses them. */
+export const RpcErrorCode = {
+  parseError: -32700,
+  invalidRequest: -32600,
+  methodNotFound: -32601,
+  invalidParams: -32602,
+  internal: -32603,
+  /** geth's catch-all server error: "header not found", "unknown block", pruned state, ... */
+  server: -32000,
+  /** Too many results / too wide a range. */
+  limitExceeded: -32005,
+  /** Execution reverted; `data` holds the revert bytes. */
+  reverted: 3,
+} as const
+
+export type RpcErrorType =
+  | { code: 'INVALID_PARAMS'; message: string }
+  | { code: 'HEADER_NOT_FOUND' }
+  | { code: 'SERVER'; message: string }
+  | { code: 'LIMIT_EXCEEDED'; message: string }
+  | { code: 'REVERTED'; message: string; data: string }
+
+/** An error whose JSON-RPC shape the handler decided (bad params, limits, reverts). */
+export class RpcError extends NodeError<RpcErrorType> {
+  constructor(type: RpcErrorType) {
+    super(type, type.code === 'HEADER_NOT_FOUND' ? 'header not found' : type.message)
+  }
+}
+
+/** `invalid argument N: ...`, geth's text for a parameter that does not parse. */
+export function invalidArgument(index: number, reason: string): RpcError {
+  return new RpcError({ code: 'INVALID_PARAMS', message: `invalid argument ${index}: ${reason}` })
+}
+
+export function invalidParams(message: string): RpcError {
+  return new RpcError({ code: 'INVALID_PARAMS', message })
+}
+
+export interface RpcErrorObject {
+  code: number
+  message: string
+  data?: unknown
+}
+
+/**
+ * The one place where errors become JSON-RPC error objects. Handlers throw typed errors;
+ * anything unexpected is reported as an internal error (and logged by the caller).
+ */
+export function toRpcError(err: unknown): { error: RpcErrorObject; expected: boolean } {
+  if (err instanceof RpcError) {
+    const type = err.type
+    switch (type.code) {
+      case 'INVALID_PARAMS':
+        return { error: { code: RpcErrorCode.invalidParams, message: type.message }, expected: true }
+      case 'HEADER_NOT_FOUND':
+        return { error: { code: RpcErrorCode.server, message: 'header not found' }, expected: true }
+      case 'SERVER':
+        return { error: { code: RpcErrorCode.server, message: type.message }, expected: true }
+      case 'LIMIT_EXCEEDED':
+        return { error: { code: RpcErrorCode.limitExceeded, message: type.message }, expected: true }
+      case 'REVERTED':
+        return { error: { code: RpcErrorCode.reverted, message: type.message, data: type.data }, expected: true }
+    }
+  }
+  if (err instanceof JSONRPCErrorException) {
+    return { error: { code: err.code, message: err.message, data: err.data }, expected: true }
+  }
+  if (err instanceof NodeError) {
+    return { error: { code: RpcErrorCode.server, message: err.message }, expected: true }
+  }
+  return { error: { code: RpcErrorCode.internal, message: 'internal error' }, expected: false }
+}

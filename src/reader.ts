@@ -1,0 +1,210 @@
+import type { Block, BlockHeader } from '@ethereumjs/block'
+import { bytesToHex, equalsBytes } from '@ethereumjs/util'
+import { LRUCache } from 'lru-cache'
+import { type StoredReceipt, decodeReceipt, splitReceipts } from './chain/receipts.js'
+import type { Datadir } from './datadir.js'
+
+/** The block tags a JSON-RPC client may name. `soft` is our newest locally verified block. */
+export type BlockTag = 'latest' | 'earliest' | 'pending' | 'safe' | 'finalized' | 'soft'
+
+/** A block parameter after parsing: a tag, a number, or an EIP-1898 hash. */
+export type BlockSelector =
+  | { kind: 'tag'; tag: BlockTag }
+  | { kind: 'number'; number: bigint }
+  | { kind: 'hash'; hash: Uint8Array; requireCanonical: boolean }
+
+/** A stored block with what the API derives from it. */
+export interface BlockView {
+  hash: Uint8Array
+  number: bigint
+  block: Block
+  header: BlockHeader
+  /** Sender of each transaction, in order. */
+  senders: Uint8Array[]
+  /** Length of the block's RLP, geth's `size`. */
+  size: number
+}
+
+export interface TxLocationView {
+  blockHash: Uint8Array
+  blockNumber: bigint
+  index: number
+}
+
+export interface SyncStatusView {
+  startingBlock: bigint
+  currentBlock: bigint
+  highestBlock: bigint
+}
+
+/**
+ * The one interface rpc/ asks the node through. Reads return null for what is not stored
+ * (unknown hash, number past the head, tag with no value yet).
+ */
+export interface Reader {
+  readonly chainId: bigint
+  readonly networkId: bigint
+  readonly clientVersion: string
+  /** false when following the head; progress while catching up. */
+  syncStatus(): Promise<SyncStatusView | false>
+  head(): Promise<BlockHeader>
+  /** Resolves a selector to a canonical block number, or null if there is no such block. */
+  resolveNumber(selector: BlockSelector): Promise<bigint | null>
+  /** The canonical hash at a number, or null. */
+  canonicalHash(number: bigint): Promise<Uint8Array | null>
+  headerByHash(hash: Uint8Array): Promise<BlockHeader | null>
+  headerByNumber(number: bigint): Promise<BlockHeader | null>
+  blockByHash(hash: Uint8Array): Promise<BlockView | null>
+  blockByNumber(number: bigint): Promise<BlockView | null>
+  rawHeader(hash: Uint8Array): Promise<Uint8Array | null>
+  rawBlock(hash: Uint8Array): Promise<Uint8Array | null>
+  /** Consensus-encoded receipts of a block, or null if the block is unknown. */
+  rawReceipts(hash: Uint8Array): Promise<Uint8Array[] | null>
+  receipts(hash: Uint8Array): Promise<StoredReceipt[] | null>
+  /** Where a transaction sits in the canonical chain, or null. */
+  txLocation(txHash: Uint8Array): Promise<TxLocationView | null>
+  /** The datadir behind the reader, for node-side queries (logs, state) that need the store. */
+  readonly datadir: Datadir
+}
+
+export interface ReaderOptions {
+  clientVersion: string
+  /** Decoded blocks kept in memory. */
+  blockCacheEntries: number
+}
+
+export function createReader(options: ReaderOptions, deps: { datadir: Datadir }): Reader {
+  const { datadir } = deps
+  const { store, codec } = datadir
+  const headers = new LRUCache<string, BlockHeader>({ max: options.blockCacheEntries * 4 })
+  const blocks = new LRUCache<string, BlockView>({ max: options.blockCacheEntries })
+  const receiptCache = new LRUCache<string, StoredReceipt[]>({ max: options.blockCacheEntries })
+
+  async function headerByHash(hash: Uint8Array): Promise<BlockHeader | null> {
+    const k = bytesToHex(hash)
+    const cached = headers.get(k)
+    if (cached !== undefined) return cached
+    const raw = await store.headers.get(hash)
+    if (raw === null) return null
+    const header = codec.decodeHeader(raw)
+    headers.set(k, header)
+    return header
+  }
+
+  async function pointer(name: 'head' | 'safe' | 'finalized'): Promise<BlockHeader | null> {
+    const hash = await store.meta.get(name)
+    return hash === null ? null : headerByHash(hash)
+  }
+
+  async function head(): Promise<BlockHeader> {
+    return (await pointer('head')) ?? (await datadir.head())
+  }
+
+  async function isCanonical(hash: Uint8Array, number: bigint): Promise<boolean> {
+    const canonical = await store.canonical.get(number)
+    return canonical !== null && equalsBytes(canonical, hash)
+  }
+
+  async function blockByHash(hash: Uint8Array): Promise<BlockView | null> {
+    const k = bytesToHex(hash)
+    const cached = blocks.get(k)
+    if (cached !== undefined) return cached
+    const [header, body, senders] = await Promise.all([
+      store.headers.get(hash),
+      store.bodies.get(hash),
+      store.senders.get(hash),
+    ])
+    if (header === null || body === null) return null
+    const block = codec.decodeStoredBlock(header, body)
+    const view: BlockView = {
+      hash,
+      number: block.header.number,
+      block,
+      header: block.header,
+      senders: splitSenders(senders ?? new Uint8Array(0)),
+      size: codec.rawBlock(header, body).length,
+    }
+    blocks.set(k, view)
+    return view
+  }
+
+  return {
+    chainId: datadir.chain.chainId,
+    networkId: datadir.chain.networkId,
+    clientVersion: options.clientVersion,
+    datadir,
+    async syncStatus() {
+      return false
+    },
+    head,
+    async resolveNumber(selector) {
+      switch (selector.kind) {
+        case 'number': {
+          const h = await head()
+          return selector.number <= h.number ? selector.number : null
+        }
+        case 'hash': {
+          const number = await store.blockNumbers.get(selector.hash)
+          if (number === null) return null
+          if (selector.requireCanonical && !(await isCanonical(selector.hash, number))) return null
+          return number
+        }
+        case 'tag':
+          switch (selector.tag) {
+            case 'earliest':
+              return 0n
+            case 'latest':
+            case 'pending':
+            case 'soft':
+              return (await head()).number
+            case 'safe':
+            case 'finalized':
+              return (await pointer(selector.tag))?.number ?? null
+          }
+      }
+    },
+    canonicalHash: (number) => store.canonical.get(number),
+    headerByHash,
+    async headerByNumber(number) {
+      const hash = await store.canonical.get(number)
+      return hash === null ? null : headerByHash(hash)
+    },
+    blockByHash,
+    async blockByNumber(number) {
+      const hash = await store.canonical.get(number)
+      return hash === null ? null : blockByHash(hash)
+    },
+    rawHeader: (hash) => store.headers.get(hash),
+    async rawBlock(hash) {
+      const [header, body] = await Promise.all([store.headers.get(hash), store.bodies.get(hash)])
+      return header === null || body === null ? null : codec.rawBlock(header, body)
+    },
+    async rawReceipts(hash) {
+      const stored = await store.receipts.get(hash)
+      return stored === null ? null : splitReceipts(stored)
+    },
+    async receipts(hash) {
+      const k = bytesToHex(hash)
+      const cached = receiptCache.get(k)
+      if (cached !== undefined) return cached
+      const stored = await store.receipts.get(hash)
+      if (stored === null) return null
+      const receipts = splitReceipts(stored).map(decodeReceipt)
+      receiptCache.set(k, receipts)
+      return receipts
+    },
+    async txLocation(txHash) {
+      const location = await store.txLookup.get(txHash)
+      if (location === null) return null
+      const number = await store.blockNumbers.get(location.blockHash)
+      if (number === null || !(await isCanonical(location.blockHash, number))) return null
+      return { blockHash: location.blockHash, blockNumber: number, index: location.index }
+    },
+  }
+}
+
+function splitSenders(bytes: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = []
+  for (let i = 0; i + 20 <= bytes.length; i += 20) out.push(bytes.subarray(i, i + 20))
+  return out
+}
