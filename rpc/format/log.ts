@@ -1,0 +1,29 @@
+import type { LogRecord } from '../../src/chain/receipts.js'
+import { data, quantity } from './hex.js'
+
+/** Where a log sits: its block, transaction, and index within the block. */
+export interface LogPosition {
+  blockHash: Uint8Array
+  blockNumber: bigint
+  blockTimestamp: bigint
+  transactionHash: Uint8Array
+  transactionIndex: number
+  /** Counted across the whole block, as geth does. */
+  logIndex: number
+}
+
+/** geth's log JSON, as in receipts and eth_getLogs. */
+export function formatLog(log: LogRecord, position: LogPosition) {
+  return {
+    address: data(log.address),
+    topics: log.topics.map(data),
+    data: data(log.data),
+    blockNumber: quantity(position.blockNumber),
+    transactionHash: data(position.transactionHash),
+    transactionIndex: quantity(position.transactionIndex),
+    blockHash: data(position.blockHash),
+    blockTimestamp: quantity(position.blockTimestamp),
+    logIndex: quantity(position.logIndex),
+    removed: false,
+  }
+}
