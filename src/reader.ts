@@ -3,6 +3,8 @@ import { bytesToHex, equalsBytes } from '@ethereumjs/util'
 import { LRUCache } from 'lru-cache'
 import { type StoredReceipt, decodeReceipt, splitReceipts } from './chain/receipts.js'
 import type { Datadir } from './datadir.js'
+import { createStateProvider } from './state/state-provider.js'
+import type { StateView } from './state/state-view.js'
 
 /** The block tags a JSON-RPC client may name. `soft` is our newest locally verified block. */
 export type BlockTag = 'latest' | 'earliest' | 'pending' | 'safe' | 'finalized' | 'soft'
@@ -63,6 +65,8 @@ export interface Reader {
   receipts(hash: Uint8Array): Promise<StoredReceipt[] | null>
   /** Where a transaction sits in the canonical chain, or null. */
   txLocation(txHash: Uint8Array): Promise<TxLocationView | null>
+  /** The state after a stored block (see state/). */
+  stateAt(header: BlockHeader): Promise<StateView>
   /** The datadir behind the reader, for node-side queries (logs, state) that need the store. */
   readonly datadir: Datadir
 }
@@ -79,6 +83,7 @@ export function createReader(options: ReaderOptions, deps: { datadir: Datadir })
   const headers = new LRUCache<string, BlockHeader>({ max: options.blockCacheEntries * 4 })
   const blocks = new LRUCache<string, BlockView>({ max: options.blockCacheEntries })
   const receiptCache = new LRUCache<string, StoredReceipt[]>({ max: options.blockCacheEntries })
+  const states = createStateProvider({ datadir })
 
   async function headerByHash(hash: Uint8Array): Promise<BlockHeader | null> {
     const k = bytesToHex(hash)
@@ -164,6 +169,7 @@ export function createReader(options: ReaderOptions, deps: { datadir: Datadir })
       }
     },
     canonicalHash: (number) => store.canonical.get(number),
+    stateAt: (header) => states.stateAt(header),
     headerByHash,
     async headerByNumber(number) {
       const hash = await store.canonical.get(number)

@@ -1,0 +1,78 @@
+import type { BlockHeader } from '@ethereumjs/block'
+import { MerklePatriciaTrie } from '@ethereumjs/mpt'
+import { Caches, MerkleStateManager, getMerkleStateProof } from '@ethereumjs/statemanager'
+import type { Common } from '@ethereumjs/common'
+import { type Account, Address, type DB, setLengthLeft } from '@ethereumjs/util'
+import { TrieOverlay } from './trie-overlay.js'
+
+export type TrieDB = DB<string, string | Uint8Array>
+
+export interface AccountProof {
+  address: Uint8Array
+  accountProof: Uint8Array[]
+  balance: bigint
+  codeHash: Uint8Array
+  nonce: bigint
+  storageHash: Uint8Array
+  storageProof: { key: Uint8Array; value: bigint; proof: Uint8Array[] }[]
+}
+
+/**
+ * Read access to the state after one block. Reads never write: the state manager sits on its own
+ * overlay. `forExecution()` hands out a scratch copy for calls, discarded afterwards.
+ */
+export class StateView {
+  private readonly stateManager: MerkleStateManager
+
+  constructor(
+    readonly header: BlockHeader,
+    readonly stateRoot: Uint8Array,
+    private readonly nodes: TrieDB,
+    private readonly common: Common,
+  ) {
+    this.stateManager = createStateManager(new TrieOverlay(nodes), stateRoot, common, true)
+  }
+
+  async getAccount(address: Uint8Array): Promise<Account | undefined> {
+    return this.stateManager.getAccount(new Address(address))
+  }
+
+  async getCode(address: Uint8Array): Promise<Uint8Array> {
+    return this.stateManager.getCode(new Address(address))
+  }
+
+  /** The 32-byte value of a storage slot (zero if unset). */
+  async getStorage(address: Uint8Array, slot: Uint8Array): Promise<Uint8Array> {
+    const value = await this.stateManager.getStorage(new Address(address), setLengthLeft(slot, 32))
+    return setLengthLeft(value, 32)
+  }
+
+  /** EIP-1186 proof of an account and some of its slots against this state's root. */
+  async getProof(address: Uint8Array, slots: Uint8Array[]): Promise<AccountProof> {
+    const proof = await getMerkleStateProof(this.stateManager, new Address(address), slots.map((s) => setLengthLeft(s, 32)))
+    const hex = (value: string) => Uint8Array.from(Buffer.from(value.slice(2), 'hex'))
+    return {
+      address,
+      accountProof: proof.accountProof.map(hex),
+      balance: BigInt(proof.balance),
+      codeHash: hex(proof.codeHash),
+      nonce: BigInt(proof.nonce),
+      storageHash: hex(proof.storageHash),
+      storageProof: proof.storageProof.map((entry, i) => ({
+        key: slots[i],
+        value: BigInt(entry.value),
+        proof: entry.proof.map(hex),
+      })),
+    }
+  }
+
+  /** A state manager over a fresh overlay of this state, for running calls; its writes vanish. */
+  forExecution(): MerkleStateManager {
+    return createStateManager(new TrieOverlay(this.nodes), this.stateRoot, this.common, false)
+  }
+}
+
+function createStateManager(db: TrieDB, root: Uint8Array, common: Common, caches: boolean): MerkleStateManager {
+  const trie = new MerklePatriciaTrie({ db, root, useKeyHashing: true, valueEncoding: 'view' })
+  return new MerkleStateManager({ common, trie, caches: caches ? new Caches() : undefined })
+}
