@@ -64,6 +64,7 @@ export type ChainErrorType =
   | { code: 'GENESIS_MISMATCH'; expected: string; actual: string }
   | { code: 'DECODE_FAILED'; offset: number; reason: string }
   | { code: 'UNKNOWN_PARENT'; number: bigint; parentHash: string }
+  | { code: 'GENESIS_NEEDS_COMPAT'; number: bigint; parentHash: string; genesis: string; datadirCompat: string; compat: string }
 
 export class ChainError extends NodeError<ChainErrorType> {
   constructor(type: ChainErrorType) {
@@ -81,6 +82,13 @@ function renderChainError(type: ChainErrorType): string {
       return `cannot decode block at byte offset ${type.offset}: ${type.reason}`
     case 'UNKNOWN_PARENT':
       return `block ${type.number} does not extend the stored chain: parent ${type.parentHash} is unknown`
+    case 'GENESIS_NEEDS_COMPAT':
+      return (
+        `block ${type.number}: parentHash ${type.parentHash} is not this datadir's genesis ${type.genesis} (--compat ${type.datadirCompat}) ` +
+        `but the genesis this genesis file gives with --compat ${type.compat}` +
+        (type.compat === 'anvil' ? " (anvil's genesis header carries the empty trie root as its state root)" : '') +
+        `: the chain verifies only with --compat ${type.compat}; import it into a new datadir with --compat ${type.compat}`
+      )
   }
 }
 
@@ -115,5 +123,43 @@ export type ArgumentErrorType = { code: 'INVALID_ARGUMENT'; argument: string; re
 export class ArgumentError extends NodeError<ArgumentErrorType> {
   constructor(type: ArgumentErrorType) {
     super(type, `${type.argument}: ${type.reason}`)
+  }
+}
+
+export type LogQueryErrorType =
+  | { code: 'UNKNOWN_BLOCK'; hash: string }
+  | { code: 'INVALID_BLOCK_RANGE'; from: bigint; to: bigint }
+  | { code: 'BEYOND_HEAD'; to: bigint; head: bigint }
+  | { code: 'PENDING_UNSUPPORTED' }
+  | { code: 'TAG_NOT_FOUND'; tag: 'safe' | 'finalized' }
+  | { code: 'RANGE_TOO_WIDE'; blocks: bigint; max: number }
+  | { code: 'TOO_MANY_RESULTS'; max: number }
+
+/**
+ * A log query the node refuses. The messages are geth's (eth/filters) where geth has the same
+ * refusal, so clients that match on them behave the same; the two limits say how to narrow.
+ */
+export class LogQueryError extends NodeError<LogQueryErrorType> {
+  constructor(type: LogQueryErrorType) {
+    super(type, renderLogQueryError(type))
+  }
+}
+
+function renderLogQueryError(type: LogQueryErrorType): string {
+  switch (type.code) {
+    case 'UNKNOWN_BLOCK':
+      return 'unknown block'
+    case 'INVALID_BLOCK_RANGE':
+      return 'invalid block range params'
+    case 'BEYOND_HEAD':
+      return 'block range extends beyond current head block'
+    case 'PENDING_UNSUPPORTED':
+      return 'pending logs are not supported'
+    case 'TAG_NOT_FOUND':
+      return `${type.tag} header not found`
+    case 'RANGE_TOO_WIDE':
+      return `query exceeds max block range ${type.max}; narrow fromBlock/toBlock`
+    case 'TOO_MANY_RESULTS':
+      return `query returned more than ${type.max} results; narrow the block range or add address/topic filters`
   }
 }

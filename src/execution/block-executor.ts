@@ -41,12 +41,14 @@ export class BlockExecutor {
     private readonly stateManager: MerkleStateManager,
     private readonly common: Common,
     private readonly options: ExecutorOptions,
+    private readonly trieNodes: TrieNodeRepository,
   ) {}
 
   static async create(options: ExecutorOptions, deps: ExecutorDependencies): Promise<BlockExecutor> {
     const common = deps.chain.createCommon()
     const trie = new MerklePatriciaTrie({ db: deps.trieNodes, useKeyHashing: true, valueEncoding: 'view' })
-    const stateManager = new MerkleStateManager({ common, trie, caches: new Caches() })
+    const stateOptions = { common, trie, caches: new Caches() }
+    const stateManager = options.compat?.createStateManager(stateOptions) ?? new MerkleStateManager(stateOptions)
     const blockchain = {
       async getBlock(number: number) {
         const hash = await deps.getCanonicalHash(BigInt(number))
@@ -59,8 +61,8 @@ export class BlockExecutor {
       },
     }
     const vm = await createVM({ common, stateManager, blockchain: blockchain as never, setHardfork: true })
-    options.compat?.attach(vm)
-    return new BlockExecutor(vm, stateManager, common, options)
+    options.compat?.attach(vm, deps.chain)
+    return new BlockExecutor(vm, stateManager, common, options, deps.trieNodes)
   }
 
   /** Writes the genesis allocation into the (empty) state and returns its root. */
@@ -84,9 +86,12 @@ export class BlockExecutor {
    */
   async execute(block: Block, parent: BlockHeader): Promise<ExecutedBlock> {
     const header = block.header
-    checkParentLink(header, parent)
+    checkParentLink(header, parent, this.options.compat)
     await checkBody(block)
     const rootBefore = await this.stateManager.getStateRoot()
+    // Writes pending from before belong to blocks the caller has not stored yet. With none, all
+    // that is pending after a failure is this block's, and can go (see resetTo).
+    const dropOnFailure = this.trieNodes.pendingCount === 0
     let result: Awaited<ReturnType<typeof runBlock>>
     try {
       result = await runBlock(this.vm, {
@@ -96,7 +101,7 @@ export class BlockExecutor {
         setHardfork: true,
       })
     } catch (err) {
-      await this.resetTo(rootBefore)
+      await this.resetTo(rootBefore, dropOnFailure)
       throw new ExecutionError({ code: 'INVALID_BLOCK', number: header.number, reason: (err as Error).message })
     }
     try {
@@ -108,7 +113,7 @@ export class BlockExecutor {
       }
       mustEqual(header.number, 'stateRoot', header.stateRoot, result.stateRoot)
     } catch (err) {
-      await this.resetTo(rootBefore)
+      await this.resetTo(rootBefore, dropOnFailure)
       throw err
     }
     return {
@@ -119,8 +124,13 @@ export class BlockExecutor {
     }
   }
 
-  private async resetTo(root: Uint8Array): Promise<void> {
+  /**
+   * Back to the state at `root`. A failed block's trie nodes (computed for its state root) must
+   * not ride along in the next block's batch, so they are dropped when they are all its own.
+   */
+  private async resetTo(root: Uint8Array, dropPending: boolean): Promise<void> {
     await this.stateManager.setStateRoot(root, true)
+    if (dropPending) this.trieNodes.discardPending()
   }
 
   get compatName(): string | null {
@@ -128,9 +138,10 @@ export class BlockExecutor {
   }
 }
 
-function checkParentLink(header: BlockHeader, parent: BlockHeader): void {
-  mustEqual(header.number, 'number', parent.number + 1n, header.number)
-  mustEqual(header.number, 'parentHash', parent.hash(), header.parentHash)
+/** Checks the header fields that follow from the parent (mustEqual takes the header's value, then ours). */
+function checkParentLink(header: BlockHeader, parent: BlockHeader, compat: CompatMode | null): void {
+  mustEqual(header.number, 'number', header.number, parent.number + 1n)
+  mustEqual(header.number, 'parentHash', header.parentHash, parent.hash())
   if (header.timestamp <= parent.timestamp) {
     invalid(header, `timestamp ${header.timestamp} is not after parent's ${parent.timestamp}`)
   }
@@ -140,14 +151,15 @@ function checkParentLink(header: BlockHeader, parent: BlockHeader): void {
     invalid(header, (err as Error).message)
   }
   if (header.common.isActivatedEIP(1559)) {
-    const expected = parent.common.isActivatedEIP(1559)
+    const canonical = parent.common.isActivatedEIP(1559)
       ? parent.calcNextBaseFee()
       : header.common.param('initialBaseFee')
-    mustEqual(header.number, 'baseFeePerGas', expected, header.baseFeePerGas)
+    const ours = compat === null ? canonical : compat.expectedBaseFee(parent, canonical)
+    mustEqual(header.number, 'baseFeePerGas', header.baseFeePerGas, ours)
   }
   if (header.common.isActivatedEIP(4844)) {
-    const expected = parent.common.isActivatedEIP(4844) ? parent.calcNextExcessBlobGas(header.common) : 0n
-    mustEqual(header.number, 'excessBlobGas', expected, header.excessBlobGas)
+    const ours = parent.common.isActivatedEIP(4844) ? parent.calcNextExcessBlobGas(header.common) : 0n
+    mustEqual(header.number, 'excessBlobGas', header.excessBlobGas, ours)
   }
 }
 

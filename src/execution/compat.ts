@@ -1,4 +1,7 @@
+import type { BlockHeader } from '@ethereumjs/block'
+import type { MerkleStateManager, MerkleStateManagerOpts } from '@ethereumjs/statemanager'
 import type { VM } from '@ethereumjs/vm'
+import type { ChainConfig } from '../chain/genesis.js'
 
 /** Which sequencer's non-canonical state roots to reproduce. null = canonical Ethereum. */
 export type CompatModeName = 'anvil'
@@ -6,11 +9,16 @@ export type CompatModeName = 'anvil'
 /**
  * A compatibility mode changes how the executor builds state so that a sequencer's documented
  * deviations (../shared/anvil-quirks.md) verify, after canonical execution, without trusting it.
+ * A mode object may keep per-block state: create one per executor.
  */
 export interface CompatMode {
   readonly name: CompatModeName
-  /** Called once with the VM the executor built; may subscribe to its events. */
-  attach(vm: VM): void
+  /** Builds the executor's state manager (canonical execution uses a plain MerkleStateManager). */
+  createStateManager(options: MerkleStateManagerOpts): MerkleStateManager
+  /** Called once with the VM the executor built (over that state manager); may subscribe to its events. */
+  attach(vm: VM, chain: ChainConfig): void
   /** The state root the sequencer's genesis header carries, given the alloc's real root. */
   genesisHeaderStateRoot(allocRoot: Uint8Array): Uint8Array
+  /** The base fee the sequencer gives a child of `parent`, given EIP-1559's `canonical` one. */
+  expectedBaseFee(parent: BlockHeader, canonical: bigint): bigint
 }

@@ -1,9 +1,10 @@
 import type { BlockHeader } from '@ethereumjs/block'
-import { bytesToHex, equalsBytes } from '@ethereumjs/util'
+import { bytesToHex, equalsBytes, hexToBytes } from '@ethereumjs/util'
 import { readRLPBlocks } from '../chain/rlp-file.js'
 import type { Datadir } from '../datadir.js'
 import { ChainError } from '../errors.js'
 import type { BlockExecutor } from '../execution/block-executor.js'
+import { compatModeOfGenesis } from '../execution/compat-modes.js'
 import { blockWriteOps } from '../storage/block-batch.js'
 import type { SyncEvent } from './events.js'
 
@@ -62,6 +63,7 @@ export class Importer {
           }
         }
         if (number !== this.head.number + 1n || !equalsBytes(block.header.parentHash, this.head.hash())) {
+          if (number === 1n && this.head.number === 0n) this.refuseOtherGenesis(block.header.parentHash)
           throw new ChainError({ code: 'UNKNOWN_PARENT', number, parentHash: bytesToHex(block.header.parentHash) })
         }
         await this.importBlock(block)
@@ -70,6 +72,29 @@ export class Importer {
     }
     this.deps.onEvent?.({ type: 'done', phase: 'import', head: this.head, imported, skipped })
     return { head: this.head, imported, skipped }
+  }
+
+  /**
+   * Block 1 names as its parent our genesis as another --compat builds it (anvil's genesis header
+   * carries the empty trie root): refuse, naming the mode the chain needs. A canonical datadir does
+   * not try to verify an anvil chain up to its first non-canonical state root: its stored block 0
+   * commits to the alloc, so anvil's block 1 does not link to it, and storing it anyway (or
+   * rewriting block 0 after the datadir was created) would leave a chain whose links do not hold.
+   * Nor would it get far: anvil's block 1 already has a non-EIP-1559 base fee (anvil-compat.ts).
+   */
+  private refuseOtherGenesis(parentHash: Uint8Array): void {
+    const { chain, settings, genesisHash } = this.deps.datadir
+    const allocRoot = hexToBytes(settings.genesisStateRoot as `0x${string}`)
+    const mode = compatModeOfGenesis(chain, allocRoot, parentHash)
+    if (mode === undefined || mode === settings.compat) return
+    throw new ChainError({
+      code: 'GENESIS_NEEDS_COMPAT',
+      number: 1n,
+      parentHash: bytesToHex(parentHash),
+      genesis: bytesToHex(genesisHash),
+      datadirCompat: settings.compat ?? 'none',
+      compat: mode ?? 'none',
+    })
   }
 
   /** Verifies one block that extends the head and stores it. Throws ExecutionError and stores nothing if it fails. */
