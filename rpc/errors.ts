@@ -1,5 +1,5 @@
 import { JSONRPCErrorException } from 'json-rpc-2.0'
-import { NodeError } from '../src/errors.js'
+import { LogQueryError, type LogQueryErrorType, NodeError } from '../src/errors.js'
 
 /** JSON-RPC error codes, as geth uses them. */
 export const RpcErrorCode = {
@@ -65,6 +65,9 @@ export function toRpcError(err: unknown): { error: RpcErrorObject; expected: boo
         return { error: { code: RpcErrorCode.reverted, message: type.message, data: type.data }, expected: true }
     }
   }
+  if (err instanceof LogQueryError) {
+    return { error: { code: logQueryErrorCode(err.type), message: err.message }, expected: true }
+  }
   if (err instanceof JSONRPCErrorException) {
     return { error: { code: err.code, message: err.message, data: err.data }, expected: true }
   }
@@ -72,4 +75,20 @@ export function toRpcError(err: unknown): { error: RpcErrorObject; expected: boo
     return { error: { code: RpcErrorCode.server, message: err.message }, expected: true }
   }
   return { error: { code: RpcErrorCode.internal, message: 'internal error' }, expected: false }
+}
+
+/** geth answers range mistakes as invalid params, an unknown block as a server error. */
+function logQueryErrorCode(type: LogQueryErrorType): number {
+  switch (type.code) {
+    case 'INVALID_BLOCK_RANGE':
+    case 'BEYOND_HEAD':
+    case 'PENDING_UNSUPPORTED':
+      return RpcErrorCode.invalidParams
+    case 'UNKNOWN_BLOCK':
+    case 'TAG_NOT_FOUND':
+      return RpcErrorCode.server
+    case 'RANGE_TOO_WIDE':
+    case 'TOO_MANY_RESULTS':
+      return RpcErrorCode.limitExceeded
+  }
 }

@@ -3,8 +3,13 @@ import { bytesToHex, equalsBytes } from '@ethereumjs/util'
 import { LRUCache } from 'lru-cache'
 import { type StoredReceipt, decodeReceipt, splitReceipts } from './chain/receipts.js'
 import type { Datadir } from './datadir.js'
+import type { LogFilter } from './logs/filter.js'
+import { type LogQueryLimits, type MatchedLog, queryLogs } from './logs/query.js'
 import { createStateProvider } from './state/state-provider.js'
 import type { StateView } from './state/state-view.js'
+
+export type { LogFilter, LogRangeBound } from './logs/filter.js'
+export type { LogQueryLimits, MatchedLog } from './logs/query.js'
 
 /** The block tags a JSON-RPC client may name. `soft` is our newest locally verified block. */
 export type BlockTag = 'latest' | 'earliest' | 'pending' | 'safe' | 'finalized' | 'soft'
@@ -65,6 +70,11 @@ export interface Reader {
   receipts(hash: Uint8Array): Promise<StoredReceipt[] | null>
   /** Where a transaction sits in the canonical chain, or null. */
   txLocation(txHash: Uint8Array): Promise<TxLocationView | null>
+  /**
+   * The logs matching a filter, in chain order, found through the log index. Throws
+   * LogQueryError for an unknown block hash, a reversed / future / pending range, or a limit.
+   */
+  logs(filter: LogFilter, limits: LogQueryLimits): Promise<MatchedLog[]>
   /** The state after a stored block (see state/). */
   stateAt(header: BlockHeader): Promise<StateView>
   /** The datadir behind the reader, for node-side queries (logs, state) that need the store. */
@@ -133,6 +143,17 @@ export function createReader(options: ReaderOptions, deps: { datadir: Datadir })
     return view
   }
 
+  async function receipts(hash: Uint8Array): Promise<StoredReceipt[] | null> {
+    const k = bytesToHex(hash)
+    const cached = receiptCache.get(k)
+    if (cached !== undefined) return cached
+    const stored = await store.receipts.get(hash)
+    if (stored === null) return null
+    const decoded = splitReceipts(stored).map(decodeReceipt)
+    receiptCache.set(k, decoded)
+    return decoded
+  }
+
   return {
     chainId: datadir.chain.chainId,
     networkId: datadir.chain.networkId,
@@ -189,16 +210,7 @@ export function createReader(options: ReaderOptions, deps: { datadir: Datadir })
       const stored = await store.receipts.get(hash)
       return stored === null ? null : splitReceipts(stored)
     },
-    async receipts(hash) {
-      const k = bytesToHex(hash)
-      const cached = receiptCache.get(k)
-      if (cached !== undefined) return cached
-      const stored = await store.receipts.get(hash)
-      if (stored === null) return null
-      const receipts = splitReceipts(stored).map(decodeReceipt)
-      receiptCache.set(k, receipts)
-      return receipts
-    },
+    receipts,
     async txLocation(txHash) {
       const location = await store.txLookup.get(txHash)
       if (location === null) return null
@@ -206,6 +218,16 @@ export function createReader(options: ReaderOptions, deps: { datadir: Datadir })
       if (number === null || !(await isCanonical(location.blockHash, number))) return null
       return { blockHash: location.blockHash, blockNumber: number, index: location.index }
     },
+    logs: (filter, limits) =>
+      queryLogs(filter, limits, {
+        canonical: store.canonical,
+        logIndex: store.logIndex,
+        head,
+        taggedNumber: async (tag) => (await pointer(tag))?.number ?? null,
+        headerByHash,
+        receipts,
+        transactionHashes: async (hash) => (await blockByHash(hash))?.block.transactions.map((tx) => tx.hash()) ?? null,
+      }),
   }
 }
 

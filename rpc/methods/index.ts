@@ -1,9 +1,21 @@
+import { blockMethods } from './blocks.js'
+import { feeMethods } from './fees.js'
+import { logMethods } from './logs.js'
 import { nodeInfoMethods } from './node-info.js'
+import { rawMethods } from './raw.js'
+import { receiptMethods } from './receipts.js'
 import { stateMethods } from './state.js'
+import { transactionMethods } from './transactions.js'
 import type { MethodTable } from './types.js'
 
 /** Every method the server answers, by family (one file each). */
 export const allMethods: MethodTable = {
   ...nodeInfoMethods,
   ...stateMethods,
+  ...blockMethods,
+  ...transactionMethods,
+  ...receiptMethods,
+  ...rawMethods,
+  ...feeMethods,
+  ...logMethods,
 }

@@ -1,14 +1,11 @@
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { allMethods } from '../../rpc/methods/index.js'
-import type { RunningNode } from '../../src/main.js'
 import {
-  CONFORMANCE_DIR,
   conformanceAvailable,
   conformanceMissingMessage,
   loadConformanceCases,
 } from '../helpers/conformance.js'
-import { importChain, startTestNode, tempDir } from '../helpers/node.js'
+import { type ConformanceNode, startConformanceNode } from '../helpers/conformance-node.js'
 
 /**
  * Replays the execution-apis rpc-compat cases against the imported conformance chain, served
@@ -23,22 +20,15 @@ if (!conformanceAvailable()) {
 } else {
   const cases = loadConformanceCases()
   describe('rpc-compat conformance', () => {
-    const dir = tempDir()
-    let node: RunningNode
+    let node: ConformanceNode
 
+    // The chain was imported (and so verified block by block) once by test/global-setup.ts.
     beforeAll(async () => {
-      await importChain({
-        datadir: dir.path,
-        genesisPath: join(CONFORMANCE_DIR, 'genesis.json'),
-        files: [join(CONFORMANCE_DIR, 'chain.rlp')],
-        finalized: 'head',
-      })
-      node = await startTestNode(dir.path)
+      node = await startConformanceNode({ finalized: 'head' })
     })
 
     afterAll(async () => {
       await node?.close()
-      dir.remove()
     })
 
     for (const testCase of cases) {
