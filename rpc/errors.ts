@@ -1,5 +1,6 @@
 import { JSONRPCErrorException } from 'json-rpc-2.0'
 import { LogQueryError, type LogQueryErrorType, NodeError } from '../src/errors.js'
+import { CallError } from '../src/execution/call/errors.js'
 
 /** JSON-RPC error codes, as geth uses them. */
 export const RpcErrorCode = {
@@ -64,6 +65,10 @@ export function toRpcError(err: unknown): { error: RpcErrorObject; expected: boo
       case 'REVERTED':
         return { error: { code: RpcErrorCode.reverted, message: type.message, data: type.data }, expected: true }
     }
+  }
+  // a call that reverted is code 3 with the revert data; its other failures are -32000 below
+  if (err instanceof CallError && err.type.code === 'REVERTED') {
+    return { error: { code: RpcErrorCode.reverted, message: err.message, data: err.data }, expected: true }
   }
   if (err instanceof LogQueryError) {
     return { error: { code: logQueryErrorCode(err.type), message: err.message }, expected: true }

@@ -67,8 +67,8 @@ export function parseQuantity(value: unknown, index: number, goType: HexutilType
   return BigInt(value)
 }
 
-/** hexutil's checkNumberText, then its range check, then the digits. */
-function hexutilProblem(input: string, maxBits: number): string | null {
+/** hexutil's checkNumberText, then its range check, then the digits: the reason, or null when fine. */
+export function hexutilProblem(input: string, maxBits: number): string | null {
   if (input.length === 0) return 'empty hex string'
   if (!input.startsWith('0x') && !input.startsWith('0X')) return 'hex string without 0x prefix'
   const digits = input.slice(2)

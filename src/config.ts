@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import type { CompatModeName } from './execution/compat.js'
 
 /** Options of the JSON-RPC server. Each is a flag of `hindsight start`. */
@@ -14,6 +15,15 @@ export interface RpcOptions {
   logsMaxRange: number
   /** --rpc.logs-max-results: most logs one eth_getLogs may return. */
   logsMaxResults: number
+  /**
+   * --rpc.gascap: the gas of an eth_call / eth_estimateGas / eth_createAccessList that names
+   * none, and the most any of them may use (0 = no cap). geth's default.
+   */
+  gasCap: number
+  /** --rpc.evmtimeout, in milliseconds: such a call still running after it is aborted (0 = never). */
+  evmTimeoutMs: number
+  /** --rpc.call-workers: threads running those calls, so a long one never blocks the server. */
+  callWorkers: number
 }
 
 export const defaultRpcOptions: RpcOptions = {
@@ -23,6 +33,9 @@ export const defaultRpcOptions: RpcOptions = {
   maxBatchItems: 1000,
   logsMaxRange: 10_000,
   logsMaxResults: 20_000,
+  gasCap: 50_000_000,
+  evmTimeoutMs: 5_000,
+  callWorkers: Math.max(1, availableParallelism()),
 }
 
 export interface ImportOptions {

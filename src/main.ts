@@ -6,6 +6,7 @@ import { loadChainConfig } from './chain/genesis.js'
 import { CLIENT_NAME, type RpcOptions, type StartOptions, VERSION } from './config.js'
 import { type Datadir, openDatadir } from './datadir.js'
 import { createReader, type Reader } from './reader.js'
+import { createCallService } from './execution/call/call-service.js'
 import { BlockExecutor } from './execution/block-executor.js'
 import { createCompatMode } from './execution/compat-modes.js'
 import type { Logger } from './log.js'
@@ -44,7 +45,12 @@ export async function startNode(options: StartOptions, deps: { log: Logger }): P
   const genesis = options.genesisPath === null ? undefined : (await loadChainConfig(options.genesisPath)).genesis
   const datadir = await openDatadir({ path: options.datadir, genesis, compat: options.compat }, { log })
   if (datadir.settings.compat !== null) createCompatLog(datadir.settings.compat, log)
-  const reader = createReader({ clientVersion: clientVersion(), blockCacheEntries: 256 }, { datadir })
+  const calls = createCallService(
+    { gasCap: BigInt(options.rpc.gasCap), timeoutMs: options.rpc.evmTimeoutMs, workers: options.rpc.callWorkers },
+    { chain: datadir.chain, log: log.child({ module: 'call' }) },
+  )
+  calls.warm()
+  const reader = createReader({ clientVersion: clientVersion(), blockCacheEntries: 256 }, { datadir, calls })
   const app = createRpcApp(options.rpc, { reader, log: log.child({ module: 'rpc' }) })
   const server = await listen(app, options.rpc)
   const address = server.address() as AddressInfo
@@ -56,6 +62,7 @@ export async function startNode(options: StartOptions, deps: { log: Logger }): P
     reader,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()))
+      await calls.close()
       await datadir.close()
     },
   }

@@ -3,6 +3,8 @@ import { bytesToHex, equalsBytes } from '@ethereumjs/util'
 import { LRUCache } from 'lru-cache'
 import { type StoredReceipt, decodeReceipt, splitReceipts } from './chain/receipts.js'
 import type { Datadir } from './datadir.js'
+import { type CallService, ancestorHashes } from './execution/call/call-service.js'
+import type { AccessListResult, CallInput, CallKind, CallResults } from './execution/call/types.js'
 import type { LogFilter } from './logs/filter.js'
 import { type LogQueryLimits, type MatchedLog, queryLogs } from './logs/query.js'
 import { createStateProvider } from './state/state-provider.js'
@@ -77,6 +79,13 @@ export interface Reader {
   logs(filter: LogFilter, limits: LogQueryLimits): Promise<MatchedLog[]>
   /** The state after a stored block (see state/). */
   stateAt(header: BlockHeader): Promise<StateView>
+  /**
+   * eth_call, eth_estimateGas and eth_createAccessList on the state after `header`, in its
+   * block context (execution/call/). They throw CallError with geth's texts.
+   */
+  call(header: BlockHeader, input: CallInput): Promise<Uint8Array>
+  estimateGas(header: BlockHeader, input: CallInput): Promise<bigint>
+  createAccessList(header: BlockHeader, input: CallInput): Promise<AccessListResult>
   /** The datadir behind the reader, for node-side queries (logs, state) that need the store. */
   readonly datadir: Datadir
 }
@@ -87,7 +96,8 @@ export interface ReaderOptions {
   blockCacheEntries: number
 }
 
-export function createReader(options: ReaderOptions, deps: { datadir: Datadir }): Reader {
+/** `calls` runs the call family; a reader without it answers everything else. */
+export function createReader(options: ReaderOptions, deps: { datadir: Datadir; calls?: CallService }): Reader {
   const { datadir } = deps
   const { store, codec } = datadir
   const headers = new LRUCache<string, BlockHeader>({ max: options.blockCacheEntries * 4 })
@@ -143,6 +153,12 @@ export function createReader(options: ReaderOptions, deps: { datadir: Datadir })
     return view
   }
 
+  async function runCall<K extends CallKind>(kind: K, header: BlockHeader, input: CallInput): Promise<CallResults[K]> {
+    if (deps.calls === undefined) throw new Error('this reader was created without a call service')
+    const blockHash = ancestorHashes(header, { canonicalHash: (number) => store.canonical.get(number), headerByHash })
+    return deps.calls.run(kind, { state: await states.stateAt(header), blockHash }, input)
+  }
+
   async function receipts(hash: Uint8Array): Promise<StoredReceipt[] | null> {
     const k = bytesToHex(hash)
     const cached = receiptCache.get(k)
@@ -191,6 +207,9 @@ export function createReader(options: ReaderOptions, deps: { datadir: Datadir })
     },
     canonicalHash: (number) => store.canonical.get(number),
     stateAt: (header) => states.stateAt(header),
+    call: (header, input) => runCall('call', header, input),
+    estimateGas: (header, input) => runCall('estimateGas', header, input),
+    createAccessList: (header, input) => runCall('createAccessList', header, input),
     headerByHash,
     async headerByNumber(number) {
       const hash = await store.canonical.get(number)

@@ -1,4 +1,5 @@
 import { blockMethods } from './blocks.js'
+import { callMethods } from './call.js'
 import { feeMethods } from './fees.js'
 import { logMethods } from './logs.js'
 import { nodeInfoMethods } from './node-info.js'
@@ -18,4 +19,5 @@ export const allMethods: MethodTable = {
   ...rawMethods,
   ...feeMethods,
   ...logMethods,
+  ...callMethods,
 }

@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { defaultRpcOptions } from '../config.js'
 import { COMPAT_MODE_NAMES } from '../execution/compat-modes.js'
+import { formatGoDuration, parseDuration } from '../execution/call/duration.js'
 import { runImport } from './import.js'
 import { runStart } from './start.js'
 import { exitWithError } from './exit.js'
@@ -52,6 +53,13 @@ program
   .option('--rpc.max-batch <n>', 'most requests in one batch (-32600 above)', integer, defaultRpcOptions.maxBatchItems)
   .option('--rpc.logs-max-range <n>', 'widest eth_getLogs block range', integer, defaultRpcOptions.logsMaxRange)
   .option('--rpc.logs-max-results <n>', 'most logs one eth_getLogs returns', integer, defaultRpcOptions.logsMaxResults)
+  .option('--rpc.gascap <gas>', 'gas of an eth_call / eth_estimateGas / eth_createAccessList that names none, and the most one may use (0 = no cap)', integer, defaultRpcOptions.gasCap)
+  .addOption(
+    new Option('--rpc.evmtimeout <duration>', 'abort such a call after this long: a Go duration (5s, 500ms, 1m30s) or milliseconds (0 = never)')
+      .argParser(duration)
+      .default(defaultRpcOptions.evmTimeoutMs, formatGoDuration(defaultRpcOptions.evmTimeoutMs)),
+  )
+  .option('--rpc.call-workers <n>', 'threads running those calls', positiveInteger, defaultRpcOptions.callWorkers)
   .addOption(logLevelOption())
   .action(async (opts) => {
     await runStart({
@@ -66,6 +74,9 @@ program
         maxBatchItems: opts['rpc.maxBatch'] ?? opts.rpcMaxBatch,
         logsMaxRange: opts['rpc.logsMaxRange'] ?? opts.rpcLogsMaxRange,
         logsMaxResults: opts['rpc.logsMaxResults'] ?? opts.rpcLogsMaxResults,
+        gasCap: opts['rpc.gascap'] ?? opts.rpcGascap,
+        evmTimeoutMs: opts['rpc.evmtimeout'] ?? opts.rpcEvmtimeout,
+        callWorkers: opts['rpc.callWorkers'] ?? opts.rpcCallWorkers,
       },
     })
   })
@@ -74,6 +85,18 @@ function integer(value: string): number {
   const n = Number(value)
   if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer')
   return n
+}
+
+function positiveInteger(value: string): number {
+  const n = integer(value)
+  if (n === 0) throw new InvalidArgumentError('expected a positive integer')
+  return n
+}
+
+function duration(value: string): number {
+  const ms = parseDuration(value)
+  if (ms === null) throw new InvalidArgumentError('expected a duration such as 5s, 500ms or 1m30s, or milliseconds')
+  return ms
 }
 
 function parseCompat(value: string | undefined) {

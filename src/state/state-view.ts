@@ -66,6 +66,14 @@ export class StateView {
     }
   }
 
+  /**
+   * A trie node or code blob of this state by its node-database key, for executions elsewhere
+   * (the call workers) that read the state node by node.
+   */
+  async readNode(key: string): Promise<Uint8Array | undefined> {
+    return (await this.nodes.get(key)) as Uint8Array | undefined
+  }
+
   /** A state manager over a fresh overlay of this state, for running calls; its writes vanish. */
   forExecution(): MerkleStateManager {
     return createStateManager(new TrieOverlay(this.nodes), this.stateRoot, this.common, false)
