@@ -19,7 +19,7 @@ export interface AccountProof {
 
 /**
  * Read access to the state after one block. Reads never write: the state manager sits on its own
- * overlay. `forExecution()` hands out a scratch copy for calls, discarded afterwards.
+ * overlay. Calls run elsewhere (execution/call/) and read this state node by node (readNode).
  */
 export class StateView {
   private readonly stateManager: MerkleStateManager
@@ -28,9 +28,11 @@ export class StateView {
     readonly header: BlockHeader,
     readonly stateRoot: Uint8Array,
     private readonly nodes: TrieDB,
-    private readonly common: Common,
+    common: Common,
   ) {
-    this.stateManager = createStateManager(new TrieOverlay(nodes), stateRoot, common, true)
+    // reads fill caches and may flush nodes: keep any such write off the shared node database
+    const trie = new MerklePatriciaTrie({ db: new TrieOverlay(nodes), root: stateRoot, useKeyHashing: true, valueEncoding: 'view' })
+    this.stateManager = new MerkleStateManager({ common, trie, caches: new Caches() })
   }
 
   async getAccount(address: Uint8Array): Promise<Account | undefined> {
@@ -73,14 +75,4 @@ export class StateView {
   async readNode(key: string): Promise<Uint8Array | undefined> {
     return (await this.nodes.get(key)) as Uint8Array | undefined
   }
-
-  /** A state manager over a fresh overlay of this state, for running calls; its writes vanish. */
-  forExecution(): MerkleStateManager {
-    return createStateManager(new TrieOverlay(this.nodes), this.stateRoot, this.common, false)
-  }
-}
-
-function createStateManager(db: TrieDB, root: Uint8Array, common: Common, caches: boolean): MerkleStateManager {
-  const trie = new MerklePatriciaTrie({ db, root, useKeyHashing: true, valueEncoding: 'view' })
-  return new MerkleStateManager({ common, trie, caches: caches ? new Caches() : undefined })
 }
