@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os'
 import type { CompatModeName } from './execution/compat.js'
+import type { RetentionMode, StateOptions } from './state/retention.js'
 
 /** Options of the JSON-RPC server. Each is a flag of `hindsight start`. */
 export interface RpcOptions {
@@ -45,12 +46,17 @@ export interface ImportOptions {
   /** --finalized: 'head', a block number or a block hash; marks that block safe and finalized. */
   finalized: string | null
   compat: CompatModeName | null | undefined
+  /** Retention is fixed when the datadir is created; undefined = what it remembers. */
+  retention: RetentionMode | undefined
+  state: Omit<StateOptions, 'retention'>
 }
 
 export interface StartOptions {
   datadir: string
   genesisPath: string | null
   compat: CompatModeName | null | undefined
+  retention: RetentionMode | undefined
+  state: Omit<StateOptions, 'retention'>
   rpc: RpcOptions
 }
 

@@ -13,10 +13,13 @@ import { blockWriteOps } from './storage/block-batch.js'
 import { TrieNodeRepository } from './storage/repositories/trie-nodes.js'
 import { openStore, type Store } from './storage/store.js'
 import type { Logger } from './log.js'
+import type { RetentionMode } from './state/retention.js'
 
 /** Settings fixed when a datadir is created; later runs must agree with them. */
 export interface DatadirSettings {
   compat: CompatModeName | null
+  /** How much historical state the datadir keeps (state/retention.ts). Fixed at creation. */
+  retention: RetentionMode
   /**
    * Our state root at genesis. Equal to the genesis header's, except for sequencers whose
    * genesis header does not commit to the alloc (anvil: ../shared/anvil-quirks.md).
@@ -44,6 +47,8 @@ export interface OpenDatadirOptions {
   genesis?: GethGenesis
   /** undefined = use what the datadir remembers (none for a new one). */
   compat?: CompatModeName | null
+  /** undefined = use what the datadir remembers ('full' for a new one). */
+  retention?: RetentionMode
 }
 
 /**
@@ -60,7 +65,7 @@ export async function openDatadir(options: OpenDatadirOptions, deps: { log: Logg
       if (options.genesis === undefined) throw new DatadirError({ code: 'NOT_INITIALIZED', datadir: options.path })
       const compat = options.compat ?? null
       const chain = createChainConfig(options.genesis)
-      const { genesisHash, settings } = await initialize(store, chain, compat)
+      const { genesisHash, settings } = await initialize(store, chain, compat, options.retention ?? 'full')
       deps.log.info({ genesis: bytesToHex(genesisHash), chainId: chain.chainId.toString(), compat: settings.compat }, 'datadir initialized')
       return createDatadir(options.path, store, chain, settings, genesisHash)
     }
@@ -79,6 +84,14 @@ export async function openDatadir(options: OpenDatadirOptions, deps: { log: Logg
         setting: '--compat',
         stored: storedSettings.compat ?? 'none',
         requested: options.compat ?? 'none',
+      })
+    }
+    if (options.retention !== undefined && options.retention !== storedSettings.retention) {
+      throw new DatadirError({
+        code: 'SETTING_CONFLICT',
+        setting: '--retention',
+        stored: storedSettings.retention,
+        requested: options.retention,
       })
     }
     return createDatadir(options.path, store, chain, storedSettings, genesisHash)
@@ -118,15 +131,17 @@ async function computeGenesis(chain: ChainConfig, compatName: CompatModeName | n
   return { block, allocRoot }
 }
 
-async function initialize(store: Store, chain: ChainConfig, compat: CompatModeName | null) {
+async function initialize(store: Store, chain: ChainConfig, compat: CompatModeName | null, retention: RetentionMode) {
   const { block: genesis, allocRoot } = await computeGenesis(chain, compat, store.trieNodes)
-  const settings: DatadirSettings = { compat, genesisStateRoot: bytesToHex(allocRoot) }
+  const settings: DatadirSettings = { compat, retention, genesisStateRoot: bytesToHex(allocRoot) }
   const codec = new BlockCodec(chain)
   const encoded = codec.encodeForStore({ block: genesis, receipts: [], encodedReceipts: [], senders: [] })
   const ops = blockWriteOps(store, encoded, [
     ...store.trieNodes.drainOps(),
     store.meta.putJSONOp('genesis', chain.genesis),
     store.meta.putJSONOp('settings', settings),
+    // genesis is the first persisted checkpoint: its whole state is in this batch
+    store.checkpoints.putOp({ number: 0n, hash: genesis.hash(), stateRoot: allocRoot }),
   ])
   await store.write(ops)
   store.trieNodes.markWritten()

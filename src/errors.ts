@@ -163,3 +163,20 @@ function renderLogQueryError(type: LogQueryErrorType): string {
       return `query returned more than ${type.max} results; narrow the block range or add address/topic filters`
   }
 }
+
+export type StateErrorType =
+  | { code: 'STATE_PRUNED'; number: bigint; oldest: bigint | null }
+  | { code: 'STATE_UNAVAILABLE'; number: bigint; reason: string }
+
+/** State the node cannot produce for a block. */
+export class StateError extends NodeError<StateErrorType> {
+  constructor(type: StateErrorType) {
+    super(
+      type,
+      type.code === 'STATE_PRUNED'
+        ? `state at block ${type.number} is pruned (snap retention)` +
+            (type.oldest === null ? '' : `; the oldest block whose state is available is ${type.oldest}`)
+        : `state at block ${type.number} is unavailable: ${type.reason}`,
+    )
+  }
+}

@@ -6,6 +6,9 @@ import { loadChainConfig } from './chain/genesis.js'
 import { CLIENT_NAME, type RpcOptions, type StartOptions, VERSION } from './config.js'
 import { type Datadir, openDatadir } from './datadir.js'
 import { createReader, type Reader } from './reader.js'
+import { LiveState } from './state/live-state.js'
+import type { StateOptions } from './state/retention.js'
+import { createStateProvider } from './state/state-provider.js'
 import { createCallService } from './execution/call/call-service.js'
 import { BlockExecutor } from './execution/block-executor.js'
 import { createCompatMode } from './execution/compat-modes.js'
@@ -30,6 +33,21 @@ export async function createExecutor(datadir: Datadir, deps: { log: Logger }): P
   })
 }
 
+/**
+ * The executor at the stored head, with its persistence: re-executes what a crash left
+ * unpersisted since the last checkpoint.
+ */
+export async function openLiveState(
+  datadir: Datadir,
+  state: Omit<StateOptions, 'retention'>,
+  deps: { log: Logger },
+): Promise<{ executor: BlockExecutor; liveState: LiveState; stateOptions: StateOptions }> {
+  const stateOptions: StateOptions = { ...state, retention: datadir.settings.retention }
+  const executor = await createExecutor(datadir, deps)
+  const liveState = await LiveState.open(stateOptions, { datadir, executor, log: deps.log.child({ module: 'state' }) })
+  return { executor, liveState, stateOptions }
+}
+
 export interface RunningNode {
   url: string
   reader: Reader
@@ -43,14 +61,15 @@ export interface RunningNode {
 export async function startNode(options: StartOptions, deps: { log: Logger }): Promise<RunningNode> {
   const { log } = deps
   const genesis = options.genesisPath === null ? undefined : (await loadChainConfig(options.genesisPath)).genesis
-  const datadir = await openDatadir({ path: options.datadir, genesis, compat: options.compat }, { log })
-  if (datadir.settings.compat !== null) createCompatLog(datadir.settings.compat, log)
+  const datadir = await openDatadir({ path: options.datadir, genesis, compat: options.compat, retention: options.retention }, { log })
+  const { liveState, stateOptions } = await openLiveState(datadir, options.state, { log })
+  const states = createStateProvider(stateOptions, { datadir, log: log.child({ module: 'state' }) })
   const calls = createCallService(
     { gasCap: BigInt(options.rpc.gasCap), timeoutMs: options.rpc.evmTimeoutMs, workers: options.rpc.callWorkers },
     { chain: datadir.chain, log: log.child({ module: 'call' }) },
   )
   calls.warm()
-  const reader = createReader({ clientVersion: clientVersion(), blockCacheEntries: 256 }, { datadir, calls })
+  const reader = createReader({ clientVersion: clientVersion(), blockCacheEntries: 256 }, { datadir, states, calls })
   const app = createRpcApp(options.rpc, { reader, log: log.child({ module: 'rpc' }) })
   const server = await listen(app, options.rpc)
   const address = server.address() as AddressInfo
@@ -63,6 +82,7 @@ export async function startNode(options: StartOptions, deps: { log: Logger }): P
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await calls.close()
+      await liveState.flush()
       await datadir.close()
     },
   }
@@ -81,8 +101,4 @@ function formatHost(host: string): string {
 
 export function clientVersion(): string {
   return `${CLIENT_NAME}/v${VERSION}/${process.platform}-${process.arch}/node${process.versions.node}`
-}
-
-function createCompatLog(name: string, log: Logger): void {
-  log.warn({ compat: name }, `COMPATIBILITY MODE ${name.toUpperCase()} is on for this datadir: its state roots follow this sequencer's documented deviations, not canonical Ethereum`)
 }

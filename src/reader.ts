@@ -7,7 +7,7 @@ import { type CallService, ancestorHashes } from './execution/call/call-service.
 import type { AccessListResult, CallInput, CallKind, CallResults } from './execution/call/types.js'
 import type { LogFilter } from './logs/filter.js'
 import { type LogQueryLimits, type MatchedLog, queryLogs } from './logs/query.js'
-import { createStateProvider } from './state/state-provider.js'
+import type { StateProvider } from './state/state-provider.js'
 import type { StateView } from './state/state-view.js'
 
 export type { LogFilter, LogRangeBound } from './logs/filter.js'
@@ -97,13 +97,13 @@ export interface ReaderOptions {
 }
 
 /** `calls` runs the call family; a reader without it answers everything else. */
-export function createReader(options: ReaderOptions, deps: { datadir: Datadir; calls?: CallService }): Reader {
+export function createReader(options: ReaderOptions, deps: { datadir: Datadir; states: StateProvider; calls?: CallService }): Reader {
   const { datadir } = deps
   const { store, codec } = datadir
   const headers = new LRUCache<string, BlockHeader>({ max: options.blockCacheEntries * 4 })
   const blocks = new LRUCache<string, BlockView>({ max: options.blockCacheEntries })
   const receiptCache = new LRUCache<string, StoredReceipt[]>({ max: options.blockCacheEntries })
-  const states = createStateProvider({ datadir })
+  const { states } = deps
 
   async function headerByHash(hash: Uint8Array): Promise<BlockHeader | null> {
     const k = bytesToHex(hash)

@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { defaultRpcOptions } from '../config.js'
 import { COMPAT_MODE_NAMES } from '../execution/compat-modes.js'
+import { RETENTION_MODES, type RetentionMode, defaultStateOptions } from '../state/retention.js'
 import { formatGoDuration, parseDuration } from '../execution/call/duration.js'
 import { runImport } from './import.js'
 import { runStart } from './start.js'
@@ -18,10 +19,33 @@ const compatOption = () =>
     ...COMPAT_MODE_NAMES,
     'none',
   ])
+/** The state flags of both import and start (state/retention.ts). */
+function addStateOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--retention <mode>', 'historical state kept: archival (every block), full (checkpoints), snap (newest checkpoints only); fixed when the datadir is created').choices([...RETENTION_MODES]),
+    )
+    .option('--checkpoint-interval <blocks>', 'blocks between persisted state checkpoints (full, snap)', positiveInteger, defaultStateOptions.checkpointInterval)
+    .option('--keep-checkpoints <n>', 'persisted checkpoints snap retention keeps', positiveInteger, defaultStateOptions.keepCheckpoints)
+    .option('--state-cache-mb <mb>', 'memory for re-executed historical states', integer, defaultStateOptions.stateCacheBytes / 1024 / 1024)
+}
+
+function stateOptions(opts: Record<string, unknown>) {
+  return {
+    retention: opts.retention as RetentionMode | undefined,
+    state: {
+      checkpointInterval: opts.checkpointInterval as number,
+      keepCheckpoints: opts.keepCheckpoints as number,
+      stateCacheBytes: (opts.stateCacheMb as number) * 1024 * 1024,
+      maxPendingBytes: defaultStateOptions.maxPendingBytes,
+    },
+  }
+}
+
 const logLevelOption = () =>
   new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error']).default('info')
 
-program
+const importCommand = program
   .command('import')
   .description("import and verify blocks from geth export files (RLP blocks back to back)")
   .requiredOption('--genesis <file>', 'geth-style genesis.json of the chain')
@@ -38,10 +62,12 @@ program
       finalized: opts.finalized ?? null,
       compat: parseCompat(opts.compat),
       logLevel: opts.logLevel,
+      ...stateOptions(opts),
     })
   })
+addStateOptions(importCommand)
 
-program
+const startCommand = program
   .command('start')
   .description('serve JSON-RPC over what the datadir holds')
   .requiredOption('--datadir <dir>', 'data directory')
@@ -67,6 +93,7 @@ program
       genesisPath: opts.genesis ?? null,
       compat: parseCompat(opts.compat),
       logLevel: opts.logLevel,
+      ...stateOptions(opts),
       rpc: {
         host: opts['http.addr'] ?? opts.httpAddr,
         port: opts['http.port'] ?? opts.httpPort,
@@ -103,5 +130,7 @@ function parseCompat(value: string | undefined) {
   if (value === undefined) return undefined
   return value === 'none' ? null : (value as (typeof COMPAT_MODE_NAMES)[number])
 }
+
+addStateOptions(startCommand)
 
 program.parseAsync(process.argv).catch(exitWithError)

@@ -3,7 +3,7 @@ import { loadChainConfig } from '../chain/genesis.js'
 import { countRLPBlocks } from '../chain/rlp-count.js'
 import type { ImportOptions } from '../config.js'
 import { openDatadir } from '../datadir.js'
-import { createExecutor } from '../main.js'
+import { openLiveState } from '../main.js'
 import { markFinalized } from '../finality.js'
 import { createLogger } from '../log.js'
 import { Importer } from '../sync/importer.js'
@@ -12,16 +12,19 @@ import { createProgressReporter } from '../sync/progress.js'
 export async function runImport(options: ImportOptions & { logLevel: string }): Promise<void> {
   const log = createLogger({ level: options.logLevel })
   const chain = await loadChainConfig(options.genesisPath)
-  const datadir = await openDatadir({ path: options.datadir, genesis: chain.genesis, compat: options.compat }, { log })
+  const datadir = await openDatadir(
+    { path: options.datadir, genesis: chain.genesis, compat: options.compat, retention: options.retention },
+    { log },
+  )
   try {
-    const executor = await createExecutor(datadir, { log })
+    const { executor, liveState } = await openLiveState(datadir, options.state, { log })
     let totalBlocks = 0
     for (const file of options.files) totalBlocks += (await countRLPBlocks(file)) ?? 0
     const progress = createProgressReporter(
       { tty: process.stderr.isTTY ? process.stderr : null, intervalMs: 5000, totalBlocks: totalBlocks || undefined },
       { log },
     )
-    const importer = await Importer.create({ datadir, executor, onEvent: progress.onEvent })
+    const importer = await Importer.create({ datadir, executor, liveState, onEvent: progress.onEvent })
     let result
     let failure: unknown
     try {
@@ -29,6 +32,8 @@ export async function runImport(options: ImportOptions & { logLevel: string }): 
     } catch (err) {
       failure = err
     }
+    // the verified head's state goes to disk, so the next start need not re-execute to reach it
+    await liveState.flush()
     const head = await datadir.head()
     if (options.finalized !== null && failure === undefined) {
       const finalized = await markFinalized(datadir, options.finalized)

@@ -6,7 +6,7 @@ import { bytesToHex, equalsBytes } from '@ethereumjs/util'
 import { type TxReceipt, type VM, createVM, encodeReceipt, runBlock } from '@ethereumjs/vm'
 import type { ChainConfig } from '../chain/genesis.js'
 import { ExecutionError, type VerifiedField } from '../errors.js'
-import type { TrieNodeRepository } from '../storage/repositories/trie-nodes.js'
+import type { TrieNodeDB } from '../state/node-db.js'
 import type { CompatMode } from './compat.js'
 
 export interface ExecutorOptions {
@@ -15,7 +15,7 @@ export interface ExecutorOptions {
 
 export interface ExecutorDependencies {
   chain: ChainConfig
-  trieNodes: TrieNodeRepository
+  trieNodes: TrieNodeDB
   /** Canonical block hash by number, for BLOCKHASH before EIP-2935 takes over. */
   getCanonicalHash(number: bigint): Promise<Uint8Array | null>
 }
@@ -41,7 +41,7 @@ export class BlockExecutor {
     private readonly stateManager: MerkleStateManager,
     private readonly common: Common,
     private readonly options: ExecutorOptions,
-    private readonly trieNodes: TrieNodeRepository,
+    private readonly trieNodes: TrieNodeDB,
   ) {}
 
   static async create(options: ExecutorOptions, deps: ExecutorDependencies): Promise<BlockExecutor> {
@@ -89,9 +89,8 @@ export class BlockExecutor {
     checkParentLink(header, parent, this.options.compat)
     await checkBody(block)
     const rootBefore = await this.stateManager.getStateRoot()
-    // Writes pending from before belong to blocks the caller has not stored yet. With none, all
-    // that is pending after a failure is this block's, and can go (see resetTo).
-    const dropOnFailure = this.trieNodes.pendingCount === 0
+    // On failure, the nodes this block wrote must not reach a batch or a cache (see resetTo).
+    const nodesMark = this.trieNodes.mark()
     let result: Awaited<ReturnType<typeof runBlock>>
     try {
       result = await runBlock(this.vm, {
@@ -101,7 +100,7 @@ export class BlockExecutor {
         setHardfork: true,
       })
     } catch (err) {
-      await this.resetTo(rootBefore, dropOnFailure)
+      await this.resetTo(rootBefore, nodesMark)
       throw new ExecutionError({ code: 'INVALID_BLOCK', number: header.number, reason: (err as Error).message })
     }
     try {
@@ -113,7 +112,7 @@ export class BlockExecutor {
       }
       mustEqual(header.number, 'stateRoot', header.stateRoot, result.stateRoot)
     } catch (err) {
-      await this.resetTo(rootBefore, dropOnFailure)
+      await this.resetTo(rootBefore, nodesMark)
       throw err
     }
     return {
@@ -124,13 +123,10 @@ export class BlockExecutor {
     }
   }
 
-  /**
-   * Back to the state at `root`. A failed block's trie nodes (computed for its state root) must
-   * not ride along in the next block's batch, so they are dropped when they are all its own.
-   */
-  private async resetTo(root: Uint8Array, dropPending: boolean): Promise<void> {
+  /** Back to the state at `root`, forgetting the trie nodes a failed block wrote. */
+  private async resetTo(root: Uint8Array, nodesMark: number): Promise<void> {
+    this.trieNodes.rollback(nodesMark)
     await this.stateManager.setStateRoot(root, true)
-    if (dropPending) this.trieNodes.discardPending()
   }
 
   get compatName(): string | null {

@@ -1,24 +1,122 @@
 import type { BlockHeader } from '@ethereumjs/block'
+import { bytesToHex, equalsBytes } from '@ethereumjs/util'
+import { LRUCache } from 'lru-cache'
 import type { Datadir } from '../datadir.js'
-import { StateView } from './state-view.js'
+import { StateError } from '../errors.js'
+import { BlockExecutor } from '../execution/block-executor.js'
+import { createCompatMode } from '../execution/compat-modes.js'
+import type { Logger } from '../log.js'
+import { blockAt } from './live-state.js'
+import type { StateOptions } from './retention.js'
+import { TrieOverlay } from './trie-overlay.js'
+import { StateView, type TrieDB } from './state-view.js'
 
 export interface StateProvider {
-  /** The state after `header` (a stored block). */
+  /** The state after `header` (a stored canonical block). Throws StateError if it cannot be had. */
   stateAt(header: BlockHeader): Promise<StateView>
 }
 
+/** A state rebuilt by re-execution: its root and the nodes the re-execution wrote. */
+interface MaterializedState {
+  number: bigint
+  root: Uint8Array
+  nodes: TrieOverlay
+}
+
 /**
- * Every stored block's state is in the store (each block's trie nodes are written with it), so
- * the state after any block opens directly at its root.
+ * Historical state. A block's state is read straight from the store when it is a persisted
+ * checkpoint or newer than the last one (those nodes wait in memory with the live state);
+ * otherwise it is rebuilt by re-executing, and verifying again, the blocks since the nearest
+ * persisted checkpoint (or nearer cached state). Rebuilt states live in an LRU cache with a byte
+ * budget, and concurrent requests for one block share one re-execution.
+ *
+ * The caller keeps a LiveState open on the datadir: it holds the nodes of the blocks stored
+ * since the last persisted checkpoint.
  */
-export function createStateProvider(deps: { datadir: Datadir }): StateProvider {
-  const { datadir } = deps
+export function createStateProvider(options: Pick<StateOptions, 'stateCacheBytes'>, deps: { datadir: Datadir; log: Logger }): StateProvider {
+  const { datadir, log } = deps
+  const { store } = datadir
   const common = datadir.chain.createCommon()
+  const cache = new LRUCache<string, MaterializedState>({
+    maxSize: Math.max(1, options.stateCacheBytes),
+    sizeCalculation: (state) => Math.max(1, state.nodes.size),
+  })
+  const inFlight = new Map<string, Promise<MaterializedState>>()
+
+  const view = (header: BlockHeader, root: Uint8Array, nodes: TrieDB) => {
+    const blockCommon = common.copy()
+    blockCommon.setHardforkBy({ blockNumber: header.number, timestamp: header.timestamp })
+    return new StateView(header, root, nodes, blockCommon)
+  }
+
+  async function materialize(header: BlockHeader): Promise<MaterializedState> {
+    const checkpoint = await store.checkpoints.atOrBelow(header.number)
+    if (checkpoint === null) {
+      const oldest = (await store.checkpoints.all())[0]?.number ?? null
+      throw new StateError({ code: 'STATE_PRUNED', number: header.number, oldest })
+    }
+    // start from the nearest state we have: a cached one above the checkpoint, or the checkpoint
+    let from = { number: checkpoint.number, root: checkpoint.stateRoot, nodes: store.trieNodes as TrieDB }
+    for (let n = header.number - 1n; n > checkpoint.number; n--) {
+      const hash = await store.canonical.get(n)
+      const cached = hash === null ? undefined : cache.get(bytesToHex(hash))
+      if (cached !== undefined) {
+        from = cached
+        break
+      }
+    }
+    const started = performance.now()
+    const nodes = new TrieOverlay(from.nodes)
+    const executor = await BlockExecutor.create(
+      { compat: createCompatMode(datadir.settings.compat) },
+      { chain: datadir.chain, trieNodes: nodes, getCanonicalHash: (n) => store.canonical.get(n) },
+    )
+    await executor.setStateRoot(from.root)
+    let parent = (await blockAt(datadir, from.number)).header
+    for (let n = from.number + 1n; n <= header.number; n++) {
+      const block = await blockAt(datadir, n)
+      await executor.execute(block, parent)
+      parent = block.header
+    }
+    const root = await executor.getStateRoot()
+    log.debug(
+      { number: header.number.toString(), from: from.number.toString(), ms: Math.round(performance.now() - started), bytes: nodes.size },
+      're-executed historical state',
+    )
+    return { number: header.number, root, nodes }
+  }
+
+  async function rebuilt(header: BlockHeader): Promise<MaterializedState> {
+    const key = bytesToHex(header.hash())
+    const cached = cache.get(key)
+    if (cached !== undefined) return cached
+    let pending = inFlight.get(key)
+    if (pending === undefined) {
+      pending = materialize(header).finally(() => inFlight.delete(key))
+      inFlight.set(key, pending)
+      const state = await pending
+      cache.set(key, state)
+      return state
+    }
+    return pending
+  }
+
   return {
     async stateAt(header) {
-      const blockCommon = common.copy()
-      blockCommon.setHardforkBy({ blockNumber: header.number, timestamp: header.timestamp })
-      return new StateView(header, datadir.stateRootOf(header), datadir.store.trieNodes, blockCommon)
+      const canonical = await store.canonical.get(header.number)
+      if (canonical === null || !equalsBytes(canonical, header.hash())) {
+        throw new StateError({ code: 'STATE_UNAVAILABLE', number: header.number, reason: 'the block is not canonical' })
+      }
+      const checkpoint = await store.checkpoints.atOrBelow(header.number)
+      const latest = await store.checkpoints.atOrBelow(MAX_NUMBER)
+      // a checkpoint's state is on disk; a block newer than the last checkpoint has its nodes in
+      // memory with the live state
+      const direct = checkpoint !== null && (checkpoint.number === header.number || checkpoint.number === latest?.number)
+      if (direct) return view(header, datadir.stateRootOf(header), store.trieNodes)
+      const state = await rebuilt(header)
+      return view(header, state.root, state.nodes)
     },
   }
 }
+
+const MAX_NUMBER = 0xffffffffffffffffn

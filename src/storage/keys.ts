@@ -15,6 +15,7 @@
  * | a      | address ++ number                   | (empty) a log from address is in block    |
  * | t      | position ++ topic ++ number         | (empty) a log has topic at position       |
  * | T      | trie node key (hash, or code key)   | trie node / contract code                 |
+ * | c      | number                              | persisted checkpoint: hash ++ state root  |
  */
 export const Prefix = {
   meta: 0x6d, // m
@@ -28,6 +29,7 @@ export const Prefix = {
   logAddress: 0x61, // a
   logTopic: 0x74, // t
   trieNode: 0x54, // T
+  checkpoint: 0x63, // c
 } as const
 
 export function encodeNumber(value: bigint): Uint8Array {

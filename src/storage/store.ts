@@ -3,6 +3,7 @@ import { Prefix } from './keys.js'
 import { BlockNumberRepository } from './repositories/block-numbers.js'
 import { ByBlockHashRepository } from './repositories/by-block-hash.js'
 import { CanonicalRepository } from './repositories/canonical.js'
+import { CheckpointRepository } from './repositories/checkpoints.js'
 import { LogIndexRepository } from './repositories/log-index.js'
 import { MetaRepository } from './repositories/meta.js'
 import { TrieNodeRepository } from './repositories/trie-nodes.js'
@@ -21,6 +22,7 @@ export interface Store {
   readonly txLookup: TxLookupRepository
   readonly logIndex: LogIndexRepository
   readonly trieNodes: TrieNodeRepository
+  readonly checkpoints: CheckpointRepository
   /** Applies the operations in one atomic LevelDB batch. */
   write(ops: BatchOp[]): Promise<void>
   close(): Promise<void>
@@ -40,6 +42,7 @@ export async function openStore(path: string): Promise<Store> {
     txLookup: new TxLookupRepository(db),
     logIndex: new LogIndexRepository(db),
     trieNodes: new TrieNodeRepository(db),
+    checkpoints: new CheckpointRepository(db),
     write: (ops) => db.batch(ops),
     close: () => db.close(),
   }

@@ -6,11 +6,14 @@ import { ChainError } from '../errors.js'
 import type { BlockExecutor } from '../execution/block-executor.js'
 import { compatModeOfGenesis } from '../execution/compat-modes.js'
 import { blockWriteOps } from '../storage/block-batch.js'
+import type { LiveState } from '../state/live-state.js'
 import type { SyncEvent } from './events.js'
 
 export interface ImporterDependencies {
   datadir: Datadir
+  /** At the stored head's state (LiveState.open brought it there). */
   executor: BlockExecutor
+  liveState: LiveState
   onEvent?: (event: SyncEvent) => void
 }
 
@@ -22,7 +25,8 @@ export interface ImportResult {
 
 /**
  * Imports blocks from geth export files on top of the stored head: each block is verified by
- * re-execution and written in one atomic batch with its state, head pointer last. Blocks already
+ * re-execution and written in one atomic batch (with its state's trie nodes when it becomes a
+ * persisted checkpoint), head pointer last. Blocks already
  * in the canonical chain are skipped, so a re-run after a crash resumes where it stopped.
  */
 export class Importer {
@@ -36,9 +40,7 @@ export class Importer {
   }
 
   static async create(deps: ImporterDependencies): Promise<Importer> {
-    const head = await deps.datadir.head()
-    await deps.executor.setStateRoot(deps.datadir.stateRootOf(head))
-    return new Importer(deps, head)
+    return new Importer(deps, await deps.datadir.head())
   }
 
   async importFiles(paths: string[]): Promise<ImportResult> {
@@ -101,9 +103,9 @@ export class Importer {
   async importBlock(block: Parameters<BlockExecutor['execute']>[0]): Promise<void> {
     const { store, codec } = this.deps.datadir
     const executed = await this.deps.executor.execute(block, this.head)
-    const ops = blockWriteOps(store, codec.encodeForStore(executed), store.trieNodes.drainOps())
+    const ops = blockWriteOps(store, codec.encodeForStore(executed), await this.deps.liveState.checkpointOps(block.header))
     await store.write(ops)
-    store.trieNodes.markWritten()
+    await this.deps.liveState.afterWrite()
     this.head = block.header
     this.deps.onEvent?.({
       type: 'block',

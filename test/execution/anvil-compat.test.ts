@@ -7,7 +7,8 @@ import { loadChainConfig } from '../../src/chain/genesis.js'
 import { readRLPBlocks } from '../../src/chain/rlp-file.js'
 import { openDatadir } from '../../src/datadir.js'
 import { ExecutionError } from '../../src/errors.js'
-import { createExecutor } from '../../src/main.js'
+import { openLiveState } from '../../src/main.js'
+import { defaultStateOptions } from '../../src/state/retention.js'
 import { Importer } from '../../src/sync/importer.js'
 import { withHeaderField } from '../helpers/chain.js'
 import { silentLog, tempDir } from '../helpers/node.js'
@@ -44,8 +45,8 @@ describe('anvil compat mode on fixtures/anvil/chain.rlp', () => {
   async function open(name: string) {
     const chain = await loadChainConfig(ANVIL_GENESIS_PATH)
     const datadir = await openDatadir({ path: join(dir.path, name), genesis: chain.genesis, compat: 'anvil' }, { log: silentLog })
-    const executor = await createExecutor(datadir, { log: silentLog })
-    const importer = await Importer.create({ datadir, executor })
+    const { executor, liveState } = await openLiveState(datadir, defaultStateOptions, { log: silentLog })
+    const importer = await Importer.create({ datadir, executor, liveState })
     return { datadir, importer }
   }
 

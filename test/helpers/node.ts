@@ -6,7 +6,8 @@ import { defaultRpcOptions, type RpcOptions } from '../../src/config.js'
 import { openDatadir } from '../../src/datadir.js'
 import { markFinalized } from '../../src/finality.js'
 import { createLogger } from '../../src/log.js'
-import { createExecutor, type RunningNode, startNode } from '../../src/main.js'
+import { openLiveState, type RunningNode, startNode } from '../../src/main.js'
+import { type RetentionMode, type StateOptions, defaultStateOptions } from '../../src/state/retention.js'
 import { Importer } from '../../src/sync/importer.js'
 import type { CompatModeName } from '../../src/execution/compat.js'
 
@@ -24,13 +25,22 @@ export async function importChain(options: {
   files: string[]
   finalized?: string
   compat?: CompatModeName | null
+  retention?: RetentionMode
+  state?: Partial<StateOptions>
 }): Promise<void> {
   const chain = await loadChainConfig(options.genesisPath)
-  const datadir = await openDatadir({ path: options.datadir, genesis: chain.genesis, compat: options.compat }, { log: silentLog })
+  const datadir = await openDatadir(
+    { path: options.datadir, genesis: chain.genesis, compat: options.compat, retention: options.retention },
+    { log: silentLog },
+  )
   try {
-    const executor = await createExecutor(datadir, { log: silentLog })
-    const importer = await Importer.create({ datadir, executor })
-    await importer.importFiles(options.files)
+    const { executor, liveState } = await openLiveState(datadir, { ...defaultStateOptions, ...options.state }, { log: silentLog })
+    const importer = await Importer.create({ datadir, executor, liveState })
+    try {
+      await importer.importFiles(options.files)
+    } finally {
+      await liveState.flush()
+    }
     if (options.finalized !== undefined) await markFinalized(datadir, options.finalized)
   } finally {
     await datadir.close()
@@ -38,9 +48,16 @@ export async function importChain(options: {
 }
 
 /** Serves a datadir on a free loopback port. */
-export async function startTestNode(datadir: string, rpc: Partial<RpcOptions> = {}): Promise<RunningNode> {
+export async function startTestNode(datadir: string, rpc: Partial<RpcOptions> = {}, state: Partial<StateOptions> = {}): Promise<RunningNode> {
   return startNode(
-    { datadir, genesisPath: null, compat: undefined, rpc: { ...defaultRpcOptions, port: 0, ...rpc } },
+    {
+      datadir,
+      genesisPath: null,
+      compat: undefined,
+      retention: undefined,
+      state: { ...defaultStateOptions, ...state },
+      rpc: { ...defaultRpcOptions, port: 0, ...rpc },
+    },
     { log: silentLog },
   )
 }

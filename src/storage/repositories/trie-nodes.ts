@@ -1,5 +1,6 @@
-import type { BatchDBOp, DB } from '@ethereumjs/util'
+import type { BatchDBOp } from '@ethereumjs/util'
 import { hexToBytes } from '@ethereumjs/util'
+import { AddedKeys, type TrieNodeDB } from '../../state/node-db.js'
 import type { BatchOp, Database } from '../db.js'
 import { Prefix, key } from '../keys.js'
 
@@ -7,14 +8,17 @@ import { Prefix, key } from '../keys.js'
  * The @ethereumjs/mpt database adapter over the store's trie-node prefix.
  *
  * Writes do not reach LevelDB directly: they collect in `pending` until the owner drains them
- * into the same atomic batch as the block whose state they belong to. So the head pointer and
- * the state it points at always land together, and a failed block's nodes are simply dropped.
- * Trie nodes are content-addressed and never deleted here, so sharing between roots is free.
+ * into the atomic batch of a block that becomes a persisted checkpoint. So a checkpoint record
+ * and the state it names always land together. Until then the nodes of every block since the
+ * last checkpoint are readable from here, so those states need no re-execution.
+ * Trie nodes are content-addressed and never deleted here (pruning is state/pruner.ts's job).
  */
-export class TrieNodeRepository implements DB<string, string | Uint8Array> {
+export class TrieNodeRepository implements TrieNodeDB {
   private pending = new Map<string, Uint8Array>()
   /** Drained into a batch whose write has not completed yet: still readable from here. */
   private inFlight = new Map<string, Uint8Array>()
+  private readonly added = new AddedKeys()
+  private bytes = 0
 
   /** `db` null: a throwaway in-memory trie (e.g. to compute a genesis root without storing it). */
   constructor(private readonly db: Database | null) {}
@@ -24,27 +28,43 @@ export class TrieNodeRepository implements DB<string, string | Uint8Array> {
   }
 
   async put(k: string, value: string | Uint8Array): Promise<void> {
-    this.pending.set(k, toBytes(value))
+    this.set(k, toBytes(value))
   }
 
   async del(_k: string): Promise<void> {
-    // Nodes are shared between state roots; deleting one could break an older root. Pruning is
-    // done by the retention layer, never by the trie.
+    // Nodes are shared between state roots; deleting one could break an older root.
   }
 
   async batch(ops: BatchDBOp<string, string | Uint8Array>[]): Promise<void> {
-    for (const op of ops) if (op.type === 'put') this.pending.set(op.key, toBytes(op.value))
+    for (const op of ops) if (op.type === 'put') this.set(op.key, toBytes(op.value))
   }
 
-  shallowCopy(): DB<string, string | Uint8Array> {
+  shallowCopy(): TrieNodeRepository {
     return this
   }
 
   async open(): Promise<void> {}
 
-  /** Number of node writes waiting for the next block batch. */
-  get pendingCount(): number {
-    return this.pending.size
+  mark(): number {
+    return this.added.mark()
+  }
+
+  rollback(mark: number): void {
+    for (const k of this.added.since(mark)) {
+      const value = this.pending.get(k)
+      if (value !== undefined) this.bytes -= entrySize(k, value)
+      this.pending.delete(k)
+    }
+  }
+
+  /** Approximate memory held by nodes waiting for the next persisted checkpoint. */
+  get pendingBytes(): number {
+    return this.bytes
+  }
+
+  /** Whether `k` waits in memory (pending or in flight), so a sweep must not delete it. */
+  isPending(k: string): boolean {
+    return this.pending.has(k) || this.inFlight.has(k)
   }
 
   /**
@@ -58,6 +78,8 @@ export class TrieNodeRepository implements DB<string, string | Uint8Array> {
       this.inFlight.set(k, value)
     }
     this.pending = new Map()
+    this.added.clear()
+    this.bytes = 0
     return ops
   }
 
@@ -65,14 +87,22 @@ export class TrieNodeRepository implements DB<string, string | Uint8Array> {
     this.inFlight = new Map()
   }
 
-  /** Drops pending writes (of a block that failed verification). */
-  discardPending(): void {
-    this.pending = new Map()
-  }
-
-  private dbKey(k: string): Uint8Array {
+  /** The store key of a node-database key (hex string). */
+  dbKey(k: string): Uint8Array {
     return key(Prefix.trieNode, hexToBytes(`0x${k}`))
   }
+
+  private set(k: string, value: Uint8Array): void {
+    if (!this.pending.has(k)) {
+      this.added.record(k)
+      this.bytes += entrySize(k, value)
+    }
+    this.pending.set(k, value)
+  }
+}
+
+function entrySize(k: string, value: Uint8Array): number {
+  return k.length * 2 + value.length + 80
 }
 
 function toBytes(value: string | Uint8Array): Uint8Array {

@@ -1,0 +1,115 @@
+import type { BlockHeader } from '@ethereumjs/block'
+import { bytesToHex } from '@ethereumjs/util'
+import type { Datadir } from '../datadir.js'
+import { DatadirError } from '../errors.js'
+import type { BlockExecutor } from '../execution/block-executor.js'
+import type { Logger } from '../log.js'
+import type { BatchOp } from '../storage/db.js'
+import { pruneState } from './pruner.js'
+import { type StateOptions, isCheckpointDue } from './retention.js'
+
+export interface LiveStateDependencies {
+  datadir: Datadir
+  executor: BlockExecutor
+  log: Logger
+}
+
+/**
+ * The head state and its persistence. The executor's trie writes stay in memory (the store's
+ * pending trie nodes) and reach disk only with a block that becomes a persisted checkpoint, in
+ * that block's batch; snap retention then drops old checkpoints and prunes their state.
+ * After a crash, open() re-executes the stored blocks since the last persisted checkpoint.
+ */
+export class LiveState {
+  private droppedSinceSweep = 0
+
+  private constructor(
+    private readonly options: StateOptions,
+    private readonly deps: LiveStateDependencies,
+  ) {}
+
+  /** Brings the executor to the stored head's state, re-executing from the last checkpoint. */
+  static async open(options: StateOptions, deps: LiveStateDependencies): Promise<LiveState> {
+    const { datadir, executor, log } = deps
+    const head = await datadir.head()
+    const checkpoint = await datadir.store.checkpoints.atOrBelow(head.number)
+    if (checkpoint === null) throw new DatadirError({ code: 'CORRUPT', reason: 'no persisted checkpoint' })
+    await executor.setStateRoot(checkpoint.stateRoot)
+    if (checkpoint.number < head.number) {
+      log.info(
+        { from: (checkpoint.number + 1n).toString(), to: head.number.toString() },
+        're-executing blocks since the last persisted checkpoint',
+      )
+      let parent = await headerAt(datadir, checkpoint.number)
+      for (let n = checkpoint.number + 1n; n <= head.number; n++) {
+        const block = await blockAt(datadir, n)
+        await executor.execute(block, parent)
+        parent = block.header
+      }
+    }
+    return new LiveState(options, deps)
+  }
+
+  /**
+   * Operations to add to the batch that stores `header` (just executed): its state's trie nodes
+   * and checkpoint record when a checkpoint is due, and for snap the records it drops.
+   */
+  async checkpointOps(header: BlockHeader): Promise<BatchOp[]> {
+    const { store } = this.deps.datadir
+    if (!isCheckpointDue(this.options, header.number, store.trieNodes.pendingBytes)) return []
+    const ops = [
+      ...store.trieNodes.drainOps(),
+      store.checkpoints.putOp({ number: header.number, hash: header.hash(), stateRoot: this.deps.datadir.stateRootOf(header) }),
+    ]
+    if (this.options.retention === 'snap') {
+      const kept = await store.checkpoints.all()
+      const excess = kept.length + 1 - this.options.keepCheckpoints
+      for (const old of kept.slice(0, Math.max(0, excess))) {
+        ops.push(store.checkpoints.delOp(old.number))
+        this.droppedSinceSweep++
+      }
+    }
+    return ops
+  }
+
+  /** Call once the batch from checkpointOps is on disk. Sweeps dropped snap state now and then. */
+  async afterWrite(): Promise<void> {
+    const { datadir, log } = this.deps
+    datadir.store.trieNodes.markWritten()
+    if (this.droppedSinceSweep > 0 && this.droppedSinceSweep >= Math.max(1, Math.floor(this.options.keepCheckpoints / 4))) {
+      this.droppedSinceSweep = 0
+      const result = await pruneState({ datadir })
+      log.info({ kept: result.keptNodes, deleted: result.deletedNodes, oldest: result.oldest?.toString() }, 'pruned state')
+    }
+  }
+
+  /** Persists the head as a checkpoint if its state is not on disk yet (clean shutdown). */
+  async flush(): Promise<void> {
+    const { datadir, log } = this.deps
+    const { store } = datadir
+    const head = await datadir.head()
+    if ((await store.checkpoints.get(head.number)) !== null) return
+    const ops = [
+      ...store.trieNodes.drainOps(),
+      store.checkpoints.putOp({ number: head.number, hash: head.hash(), stateRoot: datadir.stateRootOf(head) }),
+    ]
+    await store.write(ops)
+    store.trieNodes.markWritten()
+    log.info({ number: head.number.toString(), hash: bytesToHex(head.hash()) }, 'persisted checkpoint at head')
+  }
+}
+
+async function headerAt(datadir: Datadir, number: bigint): Promise<BlockHeader> {
+  const hash = await datadir.store.canonical.get(number)
+  const raw = hash === null ? null : await datadir.store.headers.get(hash)
+  if (raw === null) throw new DatadirError({ code: 'CORRUPT', reason: `no canonical header at ${number}` })
+  return datadir.codec.decodeHeader(raw)
+}
+
+/** The canonical block at `number`, decoded from the store. */
+export async function blockAt(datadir: Datadir, number: bigint) {
+  const hash = await datadir.store.canonical.get(number)
+  const [header, body] = hash === null ? [null, null] : await Promise.all([datadir.store.headers.get(hash), datadir.store.bodies.get(hash)])
+  if (header === null || body === null) throw new DatadirError({ code: 'CORRUPT', reason: `no canonical block at ${number}` })
+  return datadir.codec.decodeStoredBlock(header, body)
+}
