@@ -6,6 +6,7 @@ import type { BlockExecutor } from '../execution/block-executor.js'
 import type { Logger } from '../log.js'
 import type { BatchOp } from '../storage/db.js'
 import { pruneState } from './pruner.js'
+import { walkStateTrie } from './trie-walk.js'
 import { type StateOptions, isCheckpointDue } from './retention.js'
 
 export interface LiveStateDependencies {
@@ -57,10 +58,7 @@ export class LiveState {
   async checkpointOps(header: BlockHeader): Promise<BatchOp[]> {
     const { store } = this.deps.datadir
     if (!isCheckpointDue(this.options, header.number, store.trieNodes.pendingBytes)) return []
-    const ops = [
-      ...store.trieNodes.drainOps(),
-      store.checkpoints.putOp({ number: header.number, hash: header.hash(), stateRoot: this.deps.datadir.stateRootOf(header) }),
-    ]
+    const ops = await this.persistOps(header)
     if (this.options.retention === 'snap') {
       const kept = await store.checkpoints.all()
       const excess = kept.length + 1 - this.options.keepCheckpoints
@@ -89,13 +87,34 @@ export class LiveState {
     const { store } = datadir
     const head = await datadir.head()
     if ((await store.checkpoints.get(head.number)) !== null) return
-    const ops = [
-      ...store.trieNodes.drainOps(),
-      store.checkpoints.putOp({ number: head.number, hash: head.hash(), stateRoot: datadir.stateRootOf(head) }),
-    ]
-    await store.write(ops)
+    await store.write(await this.persistOps(head))
     store.trieNodes.markWritten()
     log.info({ number: head.number.toString(), hash: bytesToHex(head.hash()) }, 'persisted checkpoint at head')
+  }
+
+  /**
+   * The batch operations that persist `header`'s state (the live state now): the pending nodes
+   * its trie reaches, then its checkpoint record. Nodes below a node already on disk are on disk
+   * too (every stored node belongs to a complete checkpoint state), so the walk stops there; the
+   * other pending nodes belong to intermediate states and are dropped.
+   */
+  private async persistOps(header: BlockHeader): Promise<BatchOp[]> {
+    const { datadir } = this.deps
+    const { store } = datadir
+    const stateRoot = datadir.stateRootOf(header)
+    const reached = new Set<string>()
+    await walkStateTrie(stateRoot, {
+      async enter(key) {
+        if (reached.has(key)) return undefined
+        const value = store.trieNodes.pendingValue(key)
+        if (value !== undefined) reached.add(key)
+        return value
+      },
+      code(key) {
+        if (store.trieNodes.pendingValue(key) !== undefined) reached.add(key)
+      },
+    })
+    return [...store.trieNodes.drainOps(reached), store.checkpoints.putOp({ number: header.number, hash: header.hash(), stateRoot })]
   }
 }
 

@@ -7,10 +7,11 @@ import { Prefix, key } from '../keys.js'
 /**
  * The @ethereumjs/mpt database adapter over the store's trie-node prefix.
  *
- * Writes do not reach LevelDB directly: they collect in `pending` until the owner drains them
- * into the atomic batch of a block that becomes a persisted checkpoint. So a checkpoint record
- * and the state it names always land together. Until then the nodes of every block since the
- * last checkpoint are readable from here, so those states need no re-execution.
+ * Writes do not reach LevelDB directly: they collect in `pending` until the owner drains the
+ * ones the checkpoint's state reaches into the atomic batch of a block that becomes a persisted
+ * checkpoint. So a checkpoint record and the state it names always land together, and the
+ * intermediate states between checkpoints never reach disk. Until then the nodes of every block
+ * since the last checkpoint are readable from here, so those states need no re-execution.
  * Trie nodes are content-addressed and never deleted here (pruning is state/pruner.ts's job).
  */
 export class TrieNodeRepository implements TrieNodeDB {
@@ -67,13 +68,21 @@ export class TrieNodeRepository implements TrieNodeDB {
     return this.pending.has(k) || this.inFlight.has(k)
   }
 
+  /** A node waiting in memory, or undefined. */
+  pendingValue(k: string): Uint8Array | undefined {
+    return this.pending.get(k)
+  }
+
   /**
-   * Moves every pending write into batch operations. The nodes stay readable until
-   * `markWritten()` is called once the batch holding them is on disk.
+   * Turns the pending nodes named by `keep` (all of them if omitted) into batch operations and
+   * forgets every pending node. The kept nodes stay readable until `markWritten()` is called
+   * once the batch holding them is on disk.
    */
-  drainOps(): BatchOp[] {
+  drainOps(keep?: Iterable<string>): BatchOp[] {
     const ops: BatchOp[] = []
-    for (const [k, value] of this.pending) {
+    for (const k of keep ?? this.pending.keys()) {
+      const value = this.pending.get(k)
+      if (value === undefined) continue
       ops.push({ type: 'put', key: this.dbKey(k), value })
       this.inFlight.set(k, value)
     }
