@@ -1,12 +1,14 @@
-import { join } from 'node:path'
 import { bytesToHex, hexToBytes } from '@ethereumjs/util'
 import { type Datadir, openDatadir } from '../../src/datadir.js'
 import { ancestorHashes } from '../../src/execution/call/call-service.js'
 import type { CallEnvironment } from '../../src/execution/call/simulator.js'
 import { type Reader, createReader } from '../../src/reader.js'
 import type { TrieDB } from '../../src/state/state-view.js'
-import { CONFORMANCE_DIR } from './conformance.js'
-import { importChain, silentLog, tempDir } from './node.js'
+import { openLiveState } from '../../src/main.js'
+import { defaultStateOptions } from '../../src/state/retention.js'
+import { createStateProvider } from '../../src/state/state-provider.js'
+import { copyConformanceDatadir } from './conformance-node.js'
+import { silentLog } from './node.js'
 
 /** Contracts of the rpc-compat chain the call tests use. */
 export const CONTRACTS = {
@@ -35,10 +37,11 @@ export interface ChainFixture {
 
 /** The rpc-compat chain imported into a temp datadir, read in-process. */
 export async function openConformanceChain(): Promise<ChainFixture> {
-  const dir = tempDir()
-  await importChain({ datadir: dir.path, genesisPath: join(CONFORMANCE_DIR, 'genesis.json'), files: [join(CONFORMANCE_DIR, 'chain.rlp')] })
+  const dir = await copyConformanceDatadir()
   const datadir = await openDatadir({ path: dir.path }, { log: silentLog })
-  const reader = createReader({ clientVersion: 'test', blockCacheEntries: 16 }, { datadir })
+  await openLiveState(datadir, defaultStateOptions, { log: silentLog })
+  const states = createStateProvider(defaultStateOptions, { datadir, log: silentLog })
+  const reader = createReader({ clientVersion: 'test', blockCacheEntries: 16 }, { datadir, states })
   return {
     datadir,
     reader,

@@ -28,13 +28,22 @@ if (!conformanceAvailable()) {
       reference = await startConformanceNode()
       const child = spawn(
         process.execPath,
-        [CLI, 'import', '--genesis', join(CONFORMANCE_DIR, 'genesis.json'), '--datadir', dir.path, '--checkpoint-interval', '16', '--log-level', 'warn', join(CONFORMANCE_DIR, 'chain.rlp')],
-        { stdio: 'ignore' },
+        [CLI, 'import', '--genesis', join(CONFORMANCE_DIR, 'genesis.json'), '--datadir', dir.path, '--checkpoint-interval', '16', join(CONFORMANCE_DIR, 'chain.rlp')],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
       )
-      // kill somewhere in the middle of the chain (it takes a few seconds to import)
-      await new Promise((resolve) => setTimeout(resolve, 2500 + Math.random() * 1500))
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      // once blocks are being imported (the datadir exists), kill at a random moment of the run
+      await new Promise<void>((resolve) => {
+        let log = ''
+        child.stderr.on('data', (chunk: Buffer) => {
+          log += chunk.toString()
+          if (log.includes('"msg":"importing"')) resolve()
+        })
+        void exited.then(() => resolve())
+      })
+      await new Promise((resolve) => setTimeout(resolve, 1000 + Math.random() * 2500))
       child.kill('SIGKILL')
-      await new Promise((resolve) => child.once('exit', resolve))
+      await exited
       node = await startTestNode(dir.path, {}, { checkpointInterval: 16 })
       killedAt = Number(await rpcCall<string>(node.url, 'eth_blockNumber'))
     }, 120_000)
