@@ -9,7 +9,7 @@ import { type AnvilChain, startAnvilWithChain } from '../helpers/anvil.js'
 import { importChain, rpcCall, startTestNode } from '../helpers/node.js'
 
 type Request = { method: string; params: unknown[] }
-type Answer = { result?: unknown; error?: { code: number } }
+type Answer = { result?: unknown; error?: { code: number; message: string } }
 
 const MODES: { mode: RetentionMode; state: { checkpointInterval?: number; keepCheckpoints?: number } }[] = [
   { mode: 'archival', state: {} },
@@ -97,7 +97,7 @@ describe('state over an anvil chain equals anvil own, in every retention mode', 
         if (mode === 'snap' && n < oldestSnap) {
           for (const answer of answers) {
             expect(answer.error?.code).toBe(-32000)
-            expect((answer.error as { message: string }).message).toContain(`oldest block whose state is available is ${oldestSnap}`)
+            expect(answer.error?.message).toContain(`oldest block whose state is available is ${oldestSnap}`)
           }
           continue
         }
