@@ -1,16 +1,7 @@
 import type { LogRecord } from '../../src/chain/receipts.js'
+import type { LogPosition } from '../../src/logs/query.js'
 import { data, quantity } from './hex.js'
 
-/** Where a log sits: its block, transaction, and index within the block. */
-export interface LogPosition {
-  blockHash: Uint8Array
-  blockNumber: bigint
-  blockTimestamp: bigint
-  transactionHash: Uint8Array
-  transactionIndex: number
-  /** Counted across the whole block, as geth does. */
-  logIndex: number
-}
 
 /** geth's log JSON, as in receipts and eth_getLogs. */
 export function formatLog(log: LogRecord, position: LogPosition) {

@@ -14,9 +14,8 @@ export interface LogQueryLimits {
   maxResults: number
 }
 
-/** A matching log with where it sits, as eth_getLogs reports it. */
-export interface MatchedLog {
-  log: LogRecord
+/** Where a log sits: its block, transaction, and index within the block. */
+export interface LogPosition {
   blockHash: Uint8Array
   blockNumber: bigint
   blockTimestamp: bigint
@@ -24,6 +23,11 @@ export interface MatchedLog {
   transactionIndex: number
   /** Counted across the whole block, as geth does. */
   logIndex: number
+}
+
+/** A matching log with where it sits, as eth_getLogs reports it. */
+export interface MatchedLog extends LogPosition {
+  log: LogRecord
 }
 
 export interface LogQueryDeps {
