@@ -7,6 +7,7 @@ import {
 } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
 import { RLP } from '@ethereumjs/rlp'
+import { Address } from '@ethereumjs/util'
 import type { EncodedBlock } from '../storage/block-batch.js'
 import type { ExecutedBlock } from '../execution/block-executor.js'
 import type { ChainConfig } from './genesis.js'
@@ -33,11 +34,28 @@ export class BlockCodec {
     return createBlockHeaderFromRLP(raw, { common: this.common, setHardfork: true })
   }
 
-  /** Rebuilds a block from its stored header and body. */
-  decodeStoredBlock(header: Uint8Array, body: Uint8Array): Block {
+  /**
+   * Rebuilds a block from its stored header and body. With `senders` (recovered when the block
+   * was imported), each transaction answers getSenderAddress() from them instead of recovering
+   * the signature again: re-executing stored blocks then costs no secp256k1 work.
+   */
+  decodeStoredBlock(header: Uint8Array, body: Uint8Array, senders?: Uint8Array): Block {
     const headerValues = RLP.decode(header) as Uint8Array[]
     const bodyValues = RLP.decode(body) as NestedBytes[]
-    return createBlockFromBytesArray([headerValues, ...bodyValues] as never, { common: this.common, setHardfork: true })
+    const withSenders = senders !== undefined
+    const block = createBlockFromBytesArray([headerValues, ...bodyValues] as never, {
+      common: this.common,
+      setHardfork: true,
+      // a frozen transaction cannot be given its sender
+      freeze: !withSenders,
+    })
+    if (withSenders) {
+      block.transactions.forEach((tx, i) => {
+        const address = new Address(senders.slice(20 * i, 20 * i + 20))
+        ;(tx as { getSenderAddress: () => Address }).getSenderAddress = () => address
+      })
+    }
+    return block
   }
 
   /** The block's RLP as geth's debug_getRawBlock returns it, from the stored parts. */

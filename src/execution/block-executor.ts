@@ -84,10 +84,15 @@ export class BlockExecutor {
    * Executes `block` on top of `parent`'s state (the current state) and checks it. Throws
    * ExecutionError naming the first field that differs; the state is then back where it was.
    */
-  async execute(block: Block, parent: BlockHeader): Promise<ExecutedBlock> {
+  async execute(block: Block, parent: BlockHeader, options: { stored?: boolean } = {}): Promise<ExecutedBlock> {
     const header = block.header
-    checkParentLink(header, parent, this.options.compat)
-    await checkBody(block)
+    // A stored block had its body, signatures and header links checked when it was imported;
+    // re-executing it (crash recovery, historical state) checks what execution produces again.
+    const stored = options.stored === true
+    if (!stored) {
+      checkParentLink(header, parent, this.options.compat)
+      await checkBody(block)
+    }
     const rootBefore = await this.stateManager.getStateRoot()
     // On failure, the nodes this block wrote must not reach a batch or a cache (see resetTo).
     const nodesMark = this.trieNodes.mark()
@@ -97,6 +102,7 @@ export class BlockExecutor {
         block,
         generate: true,
         skipHeaderValidation: true,
+        skipBlockValidation: stored,
         setHardfork: true,
       })
     } catch (err) {

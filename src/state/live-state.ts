@@ -44,7 +44,7 @@ export class LiveState {
       let parent = await headerAt(datadir, checkpoint.number)
       for (let n = checkpoint.number + 1n; n <= head.number; n++) {
         const block = await blockAt(datadir, n)
-        await executor.execute(block, parent)
+        await executor.execute(block, parent, { stored: true })
         parent = block.header
       }
     }
@@ -125,10 +125,15 @@ async function headerAt(datadir: Datadir, number: bigint): Promise<BlockHeader> 
   return datadir.codec.decodeHeader(raw)
 }
 
-/** The canonical block at `number`, decoded from the store. */
+/**
+ * The canonical block at `number`, decoded from the store with the senders recovered at import,
+ * for re-execution (BlockExecutor.execute with `stored: true`).
+ */
 export async function blockAt(datadir: Datadir, number: bigint) {
-  const hash = await datadir.store.canonical.get(number)
-  const [header, body] = hash === null ? [null, null] : await Promise.all([datadir.store.headers.get(hash), datadir.store.bodies.get(hash)])
-  if (header === null || body === null) throw new DatadirError({ code: 'CORRUPT', reason: `no canonical block at ${number}` })
-  return datadir.codec.decodeStoredBlock(header, body)
+  const { store } = datadir
+  const hash = await store.canonical.get(number)
+  const [header, body, senders] =
+    hash === null ? [null, null, null] : await Promise.all([store.headers.get(hash), store.bodies.get(hash), store.senders.get(hash)])
+  if (header === null || body === null || senders === null) throw new DatadirError({ code: 'CORRUPT', reason: `no canonical block at ${number}` })
+  return datadir.codec.decodeStoredBlock(header, body, senders)
 }

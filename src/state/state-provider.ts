@@ -75,7 +75,7 @@ export function createStateProvider(options: Pick<StateOptions, 'stateCacheBytes
     let parent = (await blockAt(datadir, from.number)).header
     for (let n = from.number + 1n; n <= header.number; n++) {
       const block = await blockAt(datadir, n)
-      await executor.execute(block, parent)
+      await executor.execute(block, parent, { stored: true })
       parent = block.header
     }
     const root = await executor.getStateRoot()
