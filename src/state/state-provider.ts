@@ -9,6 +9,7 @@ import type { Logger } from '../log.js'
 import { blockAt } from './live-state.js'
 import type { StateOptions } from './retention.js'
 import { TrieOverlay } from './trie-overlay.js'
+import { walkStateTrie } from './trie-walk.js'
 import { StateView, type TrieDB } from './state-view.js'
 
 export interface StateProvider {
@@ -79,11 +80,34 @@ export function createStateProvider(options: Pick<StateOptions, 'stateCacheBytes
       parent = block.header
     }
     const root = await executor.getStateRoot()
+    const compacted = await keepReachable(nodes, root)
     log.debug(
-      { number: header.number.toString(), from: from.number.toString(), ms: Math.round(performance.now() - started), bytes: nodes.size },
+      { number: header.number.toString(), from: from.number.toString(), ms: Math.round(performance.now() - started), bytes: compacted.size },
       're-executed historical state',
     )
-    return { number: header.number, root, nodes }
+    return { number: header.number, root, nodes: compacted }
+  }
+
+  /**
+   * The re-execution wrote the nodes of every intermediate state; the cache needs only those of
+   * the final one. Nodes below a node of the layers underneath are there too, so the walk stops
+   * at them.
+   */
+  async function keepReachable(nodes: TrieOverlay, root: Uint8Array): Promise<TrieOverlay> {
+    const kept = new TrieOverlay(nodes.base)
+    await walkStateTrie(root, {
+      async enter(key) {
+        const value = nodes.ownValue(key)
+        if (value === undefined || kept.ownValue(key) !== undefined) return undefined
+        await kept.put(key, value)
+        return value
+      },
+      code(key) {
+        const value = nodes.ownValue(key)
+        if (value !== undefined) void kept.put(key, value)
+      },
+    })
+    return kept
   }
 
   async function rebuilt(header: BlockHeader): Promise<MaterializedState> {

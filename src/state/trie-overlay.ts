@@ -12,7 +12,7 @@ export class TrieOverlay implements TrieNodeDB {
   private readonly added = new AddedKeys()
   private bytes = 0
 
-  constructor(private readonly base: DB<string, string | Uint8Array>) {}
+  constructor(readonly base: DB<string, string | Uint8Array>) {}
 
   async get(key: string): Promise<Uint8Array | undefined> {
     return this.nodes.get(key) ?? ((await this.base.get(key)) as Uint8Array | undefined)
@@ -44,6 +44,11 @@ export class TrieOverlay implements TrieNodeDB {
       if (value !== undefined) this.bytes -= key.length * 2 + value.length + 80
       this.nodes.delete(key)
     }
+  }
+
+  /** A node held by this layer itself (not by the layers below), or undefined. */
+  ownValue(key: string): Uint8Array | undefined {
+    return this.nodes.get(key)
   }
 
   /** Approximate memory held by this layer and the overlays it sits on, in bytes. */
