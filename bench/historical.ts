@@ -2,8 +2,8 @@
  * Historical state (issue 3): import cost per retention mode, and historical eth_getBalance
  * latency against the anvil that made the chain, measured side by side in one run.
  *
- *   npm run bench:historical -- [--blocks 2000] [--txs-per-block 4] [--accounts 200] [--seed S]
- *                               [--cold 200] [--warm 300] [--modes archival,full-32,full-128,snap]
+ *   npm run bench:historical -- [--blocks 2000] [--txs-per-block 3] [--accounts 200] [--seed S]
+ *                               [--cold 100] [--warm 200] [--modes archival,full-32,full-128,snap]
  *                               [--snap-interval 32] [--snap-keep 32] [--state-cache-mb M]
  *                               [--profile DIR] [--keep DIR]
  *
@@ -25,7 +25,8 @@
  * 4. Prints the tables and exits 1 if any answer differed from anvil's (2 on a failed run).
  *
  * --profile DIR runs each serving node under `node --cpu-prof` and leaves the profiles in DIR.
- * --keep DIR works in DIR and leaves the chain, datadirs and logs there.
+ * --keep DIR works in DIR and leaves the chain, datadirs, logs and every query's answer and
+ * latency (results.json) there.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -50,11 +51,11 @@ const MAX_FEE = 3n * GWEI
 const { values } = parseArgs({
   options: {
     blocks: { type: 'string', default: '2000' },
-    'txs-per-block': { type: 'string', default: '4' },
+    'txs-per-block': { type: 'string', default: '3' },
     accounts: { type: 'string', default: '200' },
     seed: { type: 'string', default: 'hindsight-historical' },
-    cold: { type: 'string', default: '200' },
-    warm: { type: 'string', default: '300' },
+    cold: { type: 'string', default: '100' },
+    warm: { type: 'string', default: '200' },
     modes: { type: 'string', default: 'archival,full-32,full-128,snap' },
     'snap-interval': { type: 'string', default: '32' },
     'snap-keep': { type: 'string', default: '32' },
@@ -495,6 +496,7 @@ const mib = (value: number) => value.toFixed(0)
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
+  const runStarted = performance.now()
   const work = values.keep ?? mkdtempSync(join(tmpdir(), 'hindsight-historical-'))
   mkdirSync(work, { recursive: true })
   if (values.profile !== undefined) mkdirSync(values.profile, { recursive: true })
@@ -508,7 +510,7 @@ async function main(): Promise<number> {
       extraArgs: ['--max-persisted-states', String(options.blocks + 1000), '--cache-path', anvilCache],
     })
     log(`generating ${options.blocks} blocks x ${options.txsPerBlock} txs among ${options.accounts} accounts on anvil ${anvil.rpcUrl}...`)
-    let started = performance.now()
+    const started = performance.now()
     const chain = await generateChain(anvil, work)
     const generateSeconds = (performance.now() - started) / 1000
     log(`  ${chain.blocks} blocks, ${chain.txs} txs, head ${chain.head.hash}, ${chain.touched.length} accounts touched, ${generateSeconds.toFixed(1)} s`)
@@ -570,7 +572,7 @@ async function main(): Promise<number> {
               archival === undefined ? '-' : ratio(r.diskMiB, archival.diskMiB),
             ]
           }),
-          ['anvil (--max-persisted-states)', '1', '-', '-', '-', mib(anvilRss.peak), anvilRss.disk.toFixed(1), archival === undefined ? '-' : ratio(anvilRss.disk, archival.diskMiB)],
+          ['anvil (500 states in memory, older on disk)', '1', '-', '-', '-', mib(anvilRss.peak), anvilRss.disk.toFixed(1), archival === undefined ? '-' : ratio(anvilRss.disk, archival.diskMiB)],
         ],
       ),
     )
@@ -636,8 +638,22 @@ async function main(): Promise<number> {
     } else {
       out.push('', `every answer equals anvil's (${modes.length} nodes x ${plan.cold.length + plan.warm.length} queries; pruned ones excepted)`)
     }
+    out.push(`whole run: ${((performance.now() - runStarted) / 1000 / 60).toFixed(1)} min`)
     process.stdout.write(`${out.join('\n')}\n`)
-    if (values.keep !== undefined) log(`chain, datadirs and logs kept in ${work}`)
+    if (values.keep !== undefined) {
+      const perQuery = (queries: Query[], answers: Answer[]) => queries.map((q, i) => ({ ...q, ...answers[i] }))
+      const results = {
+        options,
+        chain: { blocks: chain.blocks, txs: chain.txs, head: chain.head },
+        imports: Object.fromEntries(imports),
+        anvil: { cold: perQuery(plan.cold, anvilCold), warm: perQuery(plan.warm, anvilWarm) },
+        nodes: Object.fromEntries(
+          [...served].map(([name, s]) => [name, { peakRssMiB: s.peakRssMiB, cold: perQuery(plan.cold, s.cold), warm: perQuery(plan.warm, s.warm) }]),
+        ),
+      }
+      writeFileSync(join(work, 'results.json'), JSON.stringify(results))
+      log(`chain, datadirs, logs and results.json kept in ${work}`)
+    }
     return mismatched.length > 0 ? 1 : 0
   } finally {
     await anvil?.stop()
