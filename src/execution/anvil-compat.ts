@@ -21,7 +21,7 @@ import type { CompatMode } from './compat.js'
  * Reproduces anvil 1.7.1's non-canonical headers (../shared/anvil-quirks.md), on top of canonical
  * execution. Anvil runs revm on a CacheDB and builds its state root from every entry of that
  * cache; the rules below are what that amounts to, checked block by block against anvil on
- * fixtures/anvil/chain.rlp:
+ * fixtures/anvil/anvil-chain.rlp:
  *
  * - Ghost accounts: every account a transaction loaded (in any call frame, reverted or not) that
  *   does not exist canonically after it (EIP-161 or EIP-6780 deleted it, or it was only read) is

@@ -64,7 +64,7 @@ describe('hindsight import of a live anvil chain', () => {
   })
 
   it('regenerates the committed fixture byte for byte', () => {
-    // fixtures/anvil/chain.rlp comes from the same script and anvil; a difference means one of
+    // fixtures/anvil/anvil-chain.rlp comes from the same script and anvil; a difference means one of
     // them changed: rerun fixtures/scripts/generate-anvil-chain.ts and commit the result.
     expect(bytesToHex(live.chain.chainRlp) === bytesToHex(readFileSync(ANVIL_CHAIN_PATH))).toBe(true)
   })

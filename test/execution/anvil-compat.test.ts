@@ -38,7 +38,7 @@ function blockLabelled(what: string): number {
  * fails verification after the compat mode added its ghosts, zero leaves and refunds leaves no
  * trace of them: the same executor then verifies the real block.
  */
-describe('anvil compat mode on fixtures/anvil/chain.rlp', () => {
+describe('anvil compat mode on fixtures/anvil/anvil-chain.rlp', () => {
   const dir = tempDir('hindsight-anvil-compat-')
   afterAll(() => dir.remove())
 
