@@ -6,6 +6,7 @@ import { RETENTION_MODES, type RetentionMode, defaultStateOptions } from '../sta
 import { formatGoDuration, parseDuration } from '../execution/call/duration.js'
 import { runImport } from './import.js'
 import { runStart } from './start.js'
+import { addCompareCommand } from './compare.js'
 import { exitWithError } from './exit.js'
 
 const program = new Command()
@@ -132,5 +133,7 @@ function parseCompat(value: string | undefined) {
 }
 
 addStateOptions(startCommand)
+
+addCompareCommand(program)
 
 program.parseAsync(process.argv).catch(exitWithError)
