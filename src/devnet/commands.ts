@@ -26,7 +26,7 @@ export function registerDevnetCommands(program: Command): void {
   program
     .command('devnet')
     .description('run anvil, a traffic generator and a Hindsight follower verifying them, until Ctrl-C')
-    .option('--genesis <file>', 'genesis of the devnet chain', DEVNET_GENESIS_PATH)
+    .addOption(new Option('--genesis <file>', 'genesis of the devnet chain').default(DEVNET_GENESIS_PATH, 'fixtures/devnet/genesis.json'))
     .option('--datadir <dir>', "the follower's datadir, wiped at every start", defaultDevnetOptions.datadir)
     .option('--http.port <port>', "the follower's JSON-RPC port", port, defaultDevnetOptions.followerPort)
     .option('--anvil.port <port>', "anvil's JSON-RPC port", port, defaultDevnetOptions.anvilPort)
