@@ -8,6 +8,7 @@ import { runImport } from './import.js'
 import { runStart } from './start.js'
 import { addCompareCommand } from './compare.js'
 import { exitWithError } from './exit.js'
+import { registerDevnetCommands } from '../devnet/commands.js'
 
 const program = new Command()
   .name('hindsight')
@@ -135,5 +136,6 @@ function parseCompat(value: string | undefined) {
 addStateOptions(startCommand)
 
 addCompareCommand(program)
+registerDevnetCommands(program)
 
 program.parseAsync(process.argv).catch(exitWithError)
