@@ -1,11 +1,11 @@
 import { type Command, InvalidArgumentError, Option } from 'commander'
 import { createLogger } from '../log.js'
-import { defaultDevnetOptions } from './devnet.js'
-import { DEVNET_GENESIS_PATH } from './paths.js'
+import { defaultDevnetOptions } from './options.js'
 
 /**
- * `hindsight traffic` and `hindsight devnet`. Their modules load only when one of them runs:
- * the devnet needs anvil, a devDependency the node itself does without.
+ * `hindsight traffic` and `hindsight devnet`. Their modules load only when one of them runs, so
+ * the node's other commands neither pay for them nor need what they need (anvil, a
+ * devDependency; the repository's fixtures/).
  */
 export function registerDevnetCommands(program: Command): void {
   program
@@ -26,7 +26,7 @@ export function registerDevnetCommands(program: Command): void {
   program
     .command('devnet')
     .description('run anvil, a traffic generator and a Hindsight follower verifying them, until Ctrl-C')
-    .addOption(new Option('--genesis <file>', 'genesis of the devnet chain').default(DEVNET_GENESIS_PATH, 'fixtures/devnet/genesis.json'))
+    .option('--genesis <file>', 'genesis of the devnet chain (default: fixtures/devnet/genesis.json)')
     .option('--datadir <dir>', "the follower's datadir, wiped at every start", defaultDevnetOptions.datadir)
     .option('--http.port <port>', "the follower's JSON-RPC port", port, defaultDevnetOptions.followerPort)
     .option('--anvil.port <port>', "anvil's JSON-RPC port", port, defaultDevnetOptions.anvilPort)
@@ -36,8 +36,9 @@ export function registerDevnetCommands(program: Command): void {
     .addOption(logLevelOption())
     .action(async (opts) => {
       const { runDevnet } = await import('./run.js')
+      const { DEVNET_GENESIS_PATH } = await import('./paths.js')
       await runDevnet({
-        genesisPath: opts.genesis,
+        genesisPath: opts.genesis ?? DEVNET_GENESIS_PATH,
         datadir: opts.datadir,
         followerPort: opts['http.port'] ?? opts.httpPort,
         anvilPort: opts['anvil.port'] ?? opts.anvilPort,

@@ -1,5 +1,6 @@
 import { exitWithError } from '../cli/exit.js'
-import { type DevnetOptions, formatBanner, startDevnet } from './devnet.js'
+import { formatBanner, startDevnet } from './devnet.js'
+import type { DevnetOptions } from './options.js'
 import { createDevnetLogger } from './log-format.js'
 
 /**
