@@ -3,6 +3,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ANVIL_HARDFORK, anvilBinaryPath } from '../../fixtures/anvil/anvil.js'
+import { DEV_PRIVATE_KEYS } from '../../fixtures/anvil/generate-chain.js'
 import type { Logger } from '../log.js'
 import { DevnetError } from './errors.js'
 import type { DevnetOptions } from './options.js'
@@ -201,7 +202,8 @@ export function formatBanner(devnet: RunningDevnet, options: Pick<DevnetOptions,
     "With Foundry's cast:",
     `  cast block latest --rpc-url ${url}`,
     `  cast logs --from-block 1 --address ${devnet.traffic.token} --rpc-url ${url}`,
-    "Dev account 0 (0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266, key 0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80) is yours: the traffic never uses it.",
+    "Dev account 0 is yours (the traffic never uses it); the follower forwards transactions to anvil:",
+    `  cast send --private-key ${DEV_PRIVATE_KEYS[0]} --rpc-url ${url} 0x000000000000000000000000000000000000dEaD --value 1ether`,
     '',
     'Ctrl-C stops everything.',
     '',

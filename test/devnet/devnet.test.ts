@@ -1,8 +1,11 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
+import { createPublicClient, createWalletClient, defineChain, http, parseEther } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, describe, expect, it } from 'vitest'
 import { findFreePort } from '../../fixtures/anvil/anvil.js'
+import { DEV_PRIVATE_KEYS } from '../../fixtures/anvil/generate-chain.js'
 import { runCli, spawnCli } from '../helpers/chain.js'
 import { rpcCall, tempDir } from '../helpers/node.js'
 
@@ -92,6 +95,13 @@ describe('hindsight devnet', () => {
         return Number(ours.number) >= Number(withReverts.number) + 2 && anvilHead - Number(ours.number) <= 2 ? { ours, theirs } : null
       })
       expect(synced.ours.hash).toBe(synced.theirs.hash)
+
+      // what the banner suggests: dev account 0 sends through the follower, which forwards it to anvil
+      const chain = defineChain({ id: 31337, name: 'devnet', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [follower] } } })
+      const wallet = createWalletClient({ account: privateKeyToAccount(DEV_PRIVATE_KEYS[0]), chain, transport: http() })
+      const hash = await wallet.sendTransaction({ to: '0x000000000000000000000000000000000000dEaD', value: parseEther('1') })
+      const receipt = await createPublicClient({ chain, transport: http() }).waitForTransactionReceipt({ hash, pollingInterval: 250 })
+      expect(receipt.status).toBe('success')
 
       child.kill('SIGINT')
       const result = await exited
