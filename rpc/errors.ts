@@ -1,5 +1,5 @@
 import { JSONRPCErrorException } from 'json-rpc-2.0'
-import { LogQueryError, type LogQueryErrorType, NodeError } from '../src/errors.js'
+import { LogQueryError, type LogQueryErrorType, NodeError, UpstreamError } from '../src/errors.js'
 import { CallError } from '../src/execution/call/errors.js'
 
 /** JSON-RPC error codes, as geth uses them. */
@@ -72,6 +72,11 @@ export function toRpcError(err: unknown): { error: RpcErrorObject; expected: boo
   }
   if (err instanceof LogQueryError) {
     return { error: { code: logQueryErrorCode(err.type), message: err.message }, expected: true }
+  }
+  // a forwarded request (eth_sendRawTransaction, pending state) answers with the upstream's own error
+  if (err instanceof UpstreamError && err.type.code === 'RPC_ERROR') {
+    const { rpcCode, rpcMessage, data } = err.type
+    return { error: data === undefined ? { code: rpcCode, message: rpcMessage } : { code: rpcCode, message: rpcMessage, data }, expected: true }
   }
   if (err instanceof JSONRPCErrorException) {
     return { error: { code: err.code, message: err.message, data: err.data }, expected: true }

@@ -7,12 +7,18 @@ import { RpcErrorCode, type RpcErrorObject, toRpcError } from './errors.js'
 import { allMethods } from './methods/index.js'
 import type { MethodContext, MethodTable } from './methods/types.js'
 import { goField } from './params.js'
+import type { NodeMetrics } from '../src/metrics.js'
+import type { Readiness } from '../src/sync/status.js'
 
 export interface RpcDependencies {
   reader: Reader
   log: Logger
   /** Defaults to every method in methods/. */
   methods?: MethodTable
+  /** GET /ready answers from it; without it the node is always ready. */
+  readiness?: () => Readiness
+  /** GET /metrics renders it, and every call is counted and timed in it. */
+  metrics?: NodeMetrics
 }
 
 /** A JSON-RPC id as the client sent it: anything but an object or array (geth echoes it). */
@@ -53,10 +59,13 @@ export function createRpcApp(options: RpcOptions, deps: RpcDependencies): Hono {
   for (const [name, handler] of Object.entries(methods)) {
     dispatcher.addMethodAdvanced(name, async (request: JSONRPCRequest): Promise<JSONRPCResponse> => {
       const id = (request.id ?? null) as JSONRPCID
+      const started = performance.now()
       try {
         const result = await handler(request.params, ctx)
+        deps.metrics?.observeRpc(name, (performance.now() - started) / 1000, true)
         return { jsonrpc: '2.0', id, result: result === undefined ? null : result }
       } catch (err) {
+        deps.metrics?.observeRpc(name, (performance.now() - started) / 1000, false)
         const { error, expected } = toRpcError(err)
         if (!expected) deps.log.error({ err, method: name }, 'internal error in RPC handler')
         return { jsonrpc: '2.0', id, error: withoutEmptyData(error) }
@@ -116,6 +125,25 @@ export function createRpcApp(options: RpcOptions, deps: RpcDependencies): Hono {
   // geth answers an empty GET with 200 for load-balancer health checks
   app.get('/', (c) => c.body(null, 200))
   app.on(['PUT', 'DELETE'], '/', (c) => c.text('method not allowed\n', 405))
+  // liveness: the process answers
+  app.get('/health', (c) => c.json({ status: 'ok' }))
+  // readiness: within --ready.max-lag blocks of the upstreams (load balancers route on it)
+  app.get('/ready', (c) => {
+    const state = deps.readiness?.() ?? { ready: true, localHead: null, remoteHead: null, lag: null }
+    const body = {
+      ready: state.ready,
+      localHead: state.localHead?.toString() ?? null,
+      remoteHead: state.remoteHead?.toString() ?? null,
+      lag: state.lag?.toString() ?? null,
+      ...(state.reason === undefined ? {} : { reason: state.reason }),
+    }
+    return c.json(body, state.ready ? 200 : 503)
+  })
+  app.get('/metrics', async (c) => {
+    if (deps.metrics === undefined) return c.text('metrics are off\n', 404)
+    const { contentType, body } = await deps.metrics.render()
+    return c.body(body, 200, { 'content-type': contentType })
+  })
   app.post('/', async (c) => {
     const body = await readBody(c.req.raw, options.maxBodyBytes)
     if (!body.ok) {

@@ -51,6 +51,40 @@ export interface ImportOptions {
   state: Omit<StateOptions, 'retention'>
 }
 
+/** Live sync from upstream sequencers. Each is a flag of `hindsight start`. */
+export interface SyncOptions {
+  /** --upstream (repeatable): JSON-RPC URLs of the sequencers to follow. None: serve the datadir as it is. */
+  upstreams: string[]
+  /** --sync.poll-interval, ms. */
+  pollIntervalMs: number
+  /** --sync.window: blocks fetched ahead. */
+  window: number
+  /** --sync.max-failures: consecutive failures before an upstream is dropped (and re-probed later). */
+  maxFailures: number
+  /** --sync.timeout, ms: per request to an upstream. */
+  timeoutMs: number
+  /** --sync.reprobe-after, ms: rest of a dropped upstream. */
+  reprobeMs: number
+  /** --sync.ban-duration, ms: how long an upstream that served an invalid block is not used. */
+  banMs: number
+  /** Most calls in one JSON-RPC batch to an upstream. */
+  batchSize: number
+  /** --ready.max-lag: GET /ready is 503 beyond this many blocks behind. */
+  readyMaxLag: number
+}
+
+export const defaultSyncOptions: SyncOptions = {
+  upstreams: [],
+  pollIntervalMs: 1000,
+  window: 64,
+  maxFailures: 3,
+  timeoutMs: 10_000,
+  reprobeMs: 10_000,
+  banMs: 10 * 60_000,
+  batchSize: 32,
+  readyMaxLag: 5,
+}
+
 export interface StartOptions {
   datadir: string
   genesisPath: string | null
@@ -58,6 +92,9 @@ export interface StartOptions {
   retention: RetentionMode | undefined
   state: Omit<StateOptions, 'retention'>
   rpc: RpcOptions
+  sync: SyncOptions
+  /** --import: chain files imported before live sync takes over. */
+  importFiles: string[]
 }
 
 export const CLIENT_NAME = 'Hindsight'

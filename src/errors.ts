@@ -180,3 +180,48 @@ export class StateError extends NodeError<StateErrorType> {
     )
   }
 }
+
+export type UpstreamErrorType =
+  | { code: 'NO_UPSTREAM'; reason: string }
+  /** The upstream answered with a JSON-RPC error: passed on to our client as it came. */
+  | { code: 'RPC_ERROR'; url: string; method: string; rpcCode: number; rpcMessage: string; data?: unknown }
+  /** No usable answer: connection refused, HTTP error, timeout, malformed response. */
+  | { code: 'TRANSPORT'; url: string; method: string; reason: string }
+  /** An answer that cannot be what was asked (a block with another number, a hash that does not match). */
+  | { code: 'BAD_RESPONSE'; url: string; method: string; reason: string }
+
+/** Talking to an upstream sequencer failed. */
+export class UpstreamError extends NodeError<UpstreamErrorType> {
+  constructor(type: UpstreamErrorType) {
+    super(type, renderUpstreamError(type))
+  }
+}
+
+function renderUpstreamError(type: UpstreamErrorType): string {
+  switch (type.code) {
+    case 'NO_UPSTREAM':
+      return `no upstream available: ${type.reason}`
+    case 'RPC_ERROR':
+      return type.rpcMessage
+    case 'TRANSPORT':
+      return `upstream ${type.url} ${type.method}: ${type.reason}`
+    case 'BAD_RESPONSE':
+      return `upstream ${type.url} ${type.method}: bad response: ${type.reason}`
+  }
+}
+
+export type SyncErrorType =
+  | { code: 'REORG_BELOW_FINALIZED'; number: bigint; finalized: bigint; ourHash: string; theirHash: string }
+  | { code: 'NO_COMMON_ANCESTOR'; from: bigint; to: bigint }
+
+/** Live sync cannot follow the upstream's chain. */
+export class SyncError extends NodeError<SyncErrorType> {
+  constructor(type: SyncErrorType) {
+    super(
+      type,
+      type.code === 'REORG_BELOW_FINALIZED'
+        ? `refusing reorg: the upstream's block ${type.number} is ${type.theirHash}, ours is ${type.ourHash}, and it is at or below the finalized block ${type.finalized}`
+        : `no common ancestor with the upstream between blocks ${type.from} and ${type.to}`,
+    )
+  }
+}

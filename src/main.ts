@@ -13,6 +13,15 @@ import { createCallService } from './execution/call/call-service.js'
 import { BlockExecutor } from './execution/block-executor.js'
 import { createCompatMode } from './execution/compat-modes.js'
 import type { Logger } from './log.js'
+import { NodeMetrics } from './metrics.js'
+import type { SyncEvent } from './sync/events.js'
+import { Follower } from './sync/follower.js'
+import { Importer } from './sync/importer.js'
+import { createLiveProgress } from './sync/live-progress.js'
+import { createProgressReporter } from './sync/progress.js'
+import { SyncStatus } from './sync/status.js'
+import { createForwarder } from './sync/upstream/forwarder.js'
+import { PeerManager } from './sync/upstream/peers.js'
 
 /**
  * Composition root: builds the node's modules from options and wires them together. The only
@@ -51,35 +60,93 @@ export async function openLiveState(
 export interface RunningNode {
   url: string
   reader: Reader
+  /** Folded sync events: heads, lag, peers. */
+  status: SyncStatus
+  metrics: NodeMetrics
+  /** Resolves when the --import files are in (at once without any). Rejects if one fails verification. */
+  imported: Promise<void>
   close(): Promise<void>
 }
 
 /**
- * Opens the datadir and serves JSON-RPC over it until close(). With no upstream configured the
- * node serves what the datadir holds.
+ * Opens the datadir and serves JSON-RPC over it until close(). With --import files, imports them
+ * first (the server answers meanwhile); with upstreams, live sync then follows their head.
  */
 export async function startNode(options: StartOptions, deps: { log: Logger }): Promise<RunningNode> {
   const { log } = deps
   const genesis = options.genesisPath === null ? undefined : (await loadChainConfig(options.genesisPath)).genesis
   const datadir = await openDatadir({ path: options.datadir, genesis, compat: options.compat, retention: options.retention }, { log })
-  const { liveState, stateOptions } = await openLiveState(datadir, options.state, { log })
+  const { executor, liveState, stateOptions } = await openLiveState(datadir, options.state, { log })
+  const sync = options.sync
+  const following = sync.upstreams.length > 0
+  const status = new SyncStatus({ readyMaxLag: sync.readyMaxLag, following })
+  const metrics = new NodeMetrics(status)
+  const syncLog = log.child({ module: 'sync' })
+  const liveProgress = createLiveProgress({ intervalMs: 5000 }, { log: syncLog })
+  const importProgress = createProgressReporter({ tty: null, intervalMs: 5000 }, { log: syncLog })
+  const onEvent = (event: SyncEvent) => {
+    status.onEvent(event)
+    metrics.onEvent(event)
+    if ('phase' in event && event.phase === 'import') importProgress.onEvent(event)
+    else liveProgress.onEvent(event)
+  }
+  const head = await datadir.head()
+  status.onEvent({ type: 'tip', phase: 'live', localHead: head.number, remoteHead: null })
+  status.phase = 'idle'
+
+  const peers = following
+    ? new PeerManager(
+        { urls: sync.upstreams, timeoutMs: sync.timeoutMs, batchSize: sync.batchSize, maxFailures: sync.maxFailures, reprobeMs: sync.reprobeMs, banMs: sync.banMs },
+        { log: syncLog, onEvent },
+      )
+    : null
   const states = createStateProvider(stateOptions, { datadir, log: log.child({ module: 'state' }) })
   const calls = createCallService(
     { gasCap: BigInt(options.rpc.gasCap), timeoutMs: options.rpc.evmTimeoutMs, workers: options.rpc.callWorkers },
     { chain: datadir.chain, log: log.child({ module: 'call' }) },
   )
   calls.warm()
-  const reader = createReader({ clientVersion: clientVersion(), blockCacheEntries: 256 }, { datadir, states, calls })
-  const app = createRpcApp(options.rpc, { reader, log: log.child({ module: 'rpc' }) })
+  const reader = createReader(
+    { clientVersion: clientVersion(), blockCacheEntries: 256 },
+    { datadir, states, calls, sync: status, ...(peers === null ? {} : { forwarder: createForwarder({ peers }) }) },
+  )
+  const app = createRpcApp(options.rpc, { reader, log: log.child({ module: 'rpc' }), readiness: () => status.readiness(), metrics })
   const server = await listen(app, options.rpc)
   const address = server.address() as AddressInfo
   const url = `http://${formatHost(options.rpc.host)}:${address.port}`
-  const head = await reader.head()
-  log.info({ url, head: head.number.toString(), datadir: options.datadir }, 'serving JSON-RPC')
+  log.info({ url, head: head.number.toString(), datadir: options.datadir, upstreams: sync.upstreams }, 'serving JSON-RPC')
+
+  const importer = await Importer.create({ datadir, executor, liveState, onEvent })
+  let follower: Follower | null = null
+  let closing = false
+  // phase 1: chain files; phase 2: the upstreams' head, in the same process
+  const imported = (async () => {
+    if (options.importFiles.length > 0) {
+      status.phase = 'import'
+      const result = await importer.importFiles(options.importFiles)
+      log.info({ head: result.head.number.toString(), imported: result.imported, skipped: result.skipped }, 'import phase done')
+    }
+    if (peers !== null && !closing) {
+      follower = new Follower(
+        { pollIntervalMs: sync.pollIntervalMs, window: sync.window, maxBackoffMs: 30_000 },
+        { datadir, importer, liveState, peers, log: syncLog, onEvent },
+      )
+      follower.start()
+    }
+  })()
+  imported.catch((err) => log.error({ err: (err as Error).message }, 'import phase failed; live sync not started'))
+
   return {
     url,
     reader,
+    status,
+    metrics,
+    imported,
     async close() {
+      closing = true
+      importer.stop()
+      await imported.catch(() => undefined)
+      await (follower as Follower | null)?.stop()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await calls.close()
       await liveState.flush()

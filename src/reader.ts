@@ -9,6 +9,8 @@ import type { LogFilter } from './logs/filter.js'
 import { type LogQueryLimits, type MatchedLog, queryLogs } from './logs/query.js'
 import type { StateProvider } from './state/state-provider.js'
 import type { StateView } from './state/state-view.js'
+import { UpstreamError } from './errors.js'
+import type { Forwarder } from './sync/upstream/forwarder.js'
 
 export type { LogFilter, LogRangeBound } from './logs/filter.js'
 export type { LogQueryLimits, MatchedLog } from './logs/query.js'
@@ -88,6 +90,10 @@ export interface Reader {
   createAccessList(header: BlockHeader, input: CallInput): Promise<AccessListResult>
   /** The datadir behind the reader, for node-side queries (logs, state) that need the store. */
   readonly datadir: Datadir
+  /** True when there is an upstream to forward to (eth_sendRawTransaction, `pending` state). */
+  readonly forwards: boolean
+  /** Sends a request to the upstreams and returns their answer; UpstreamError if none answers. */
+  forward(method: string, params: unknown[]): Promise<unknown>
 }
 
 export interface ReaderOptions {
@@ -96,8 +102,18 @@ export interface ReaderOptions {
   blockCacheEntries: number
 }
 
-/** `calls` runs the call family; a reader without it answers everything else. */
-export function createReader(options: ReaderOptions, deps: { datadir: Datadir; states: StateProvider; calls?: CallService }): Reader {
+export interface ReaderDependencies {
+  datadir: Datadir
+  states: StateProvider
+  /** Runs the call family; a reader without it answers everything else. */
+  calls?: CallService
+  /** Live sync's progress, for eth_syncing; without it the node is never syncing. */
+  sync?: { progress(): SyncStatusView | false }
+  /** The upstreams, when following. */
+  forwarder?: Forwarder
+}
+
+export function createReader(options: ReaderOptions, deps: ReaderDependencies): Reader {
   const { datadir } = deps
   const { store, codec } = datadir
   const headers = new LRUCache<string, BlockHeader>({ max: options.blockCacheEntries * 4 })
@@ -176,7 +192,12 @@ export function createReader(options: ReaderOptions, deps: { datadir: Datadir; s
     clientVersion: options.clientVersion,
     datadir,
     async syncStatus() {
-      return false
+      return deps.sync?.progress() ?? false
+    },
+    forwards: deps.forwarder !== undefined,
+    async forward(method, params) {
+      if (deps.forwarder === undefined) throw new UpstreamError({ code: 'NO_UPSTREAM', reason: `${method} needs an upstream (start with --upstream URL)` })
+      return deps.forwarder.forward(method, params)
     },
     head,
     async resolveNumber(selector) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander'
-import { defaultRpcOptions } from '../config.js'
+import { defaultRpcOptions, defaultSyncOptions } from '../config.js'
 import { COMPAT_MODE_NAMES } from '../execution/compat-modes.js'
 import { RETENTION_MODES, type RetentionMode, defaultStateOptions } from '../state/retention.js'
 import { formatGoDuration, parseDuration } from '../execution/call/duration.js'
@@ -71,7 +71,7 @@ addStateOptions(importCommand)
 
 const startCommand = program
   .command('start')
-  .description('serve JSON-RPC over what the datadir holds')
+  .description('serve JSON-RPC over the datadir; with --upstream, follow sequencers live and verify every block')
   .requiredOption('--datadir <dir>', 'data directory')
   .option('--genesis <file>', 'genesis.json (needed only if the datadir is new)')
   .addOption(compatOption())
@@ -88,6 +88,15 @@ const startCommand = program
       .default(defaultRpcOptions.evmTimeoutMs, formatGoDuration(defaultRpcOptions.evmTimeoutMs)),
   )
   .option('--rpc.call-workers <n>', 'threads running those calls', positiveInteger, defaultRpcOptions.callWorkers)
+  .option('--upstream <url>', 'JSON-RPC URL of a sequencer to follow (repeat for failover); none: serve the datadir as it is', collect, [])
+  .option('--import <file>', 'chain file (geth export format) to import before live sync takes over (repeatable)', collect, [])
+  .option('--sync.poll-interval <ms>', "how often the upstreams' heads are probed", positiveInteger, defaultSyncOptions.pollIntervalMs)
+  .option('--sync.window <blocks>', 'blocks fetched ahead from an upstream', positiveInteger, defaultSyncOptions.window)
+  .option('--sync.max-failures <n>', 'consecutive failures before an upstream is dropped (it is probed again later)', positiveInteger, defaultSyncOptions.maxFailures)
+  .option('--sync.timeout <ms>', 'timeout of a request to an upstream', positiveInteger, defaultSyncOptions.timeoutMs)
+  .option('--sync.reprobe-after <ms>', 'rest of a dropped upstream before it is probed again', positiveInteger, defaultSyncOptions.reprobeMs)
+  .option('--sync.ban-duration <ms>', 'how long an upstream that served a block failing verification is not used', positiveInteger, defaultSyncOptions.banMs)
+  .option('--ready.max-lag <blocks>', 'GET /ready answers 503 when more blocks than this behind the upstreams', integer, defaultSyncOptions.readyMaxLag)
   .addOption(logLevelOption())
   .action(async (opts) => {
     await runStart({
@@ -107,8 +116,24 @@ const startCommand = program
         evmTimeoutMs: opts['rpc.evmtimeout'] ?? opts.rpcEvmtimeout,
         callWorkers: opts['rpc.callWorkers'] ?? opts.rpcCallWorkers,
       },
+      importFiles: opts.import,
+      sync: {
+        ...defaultSyncOptions,
+        upstreams: opts.upstream,
+        pollIntervalMs: opts['sync.pollInterval'],
+        window: opts['sync.window'],
+        maxFailures: opts['sync.maxFailures'],
+        timeoutMs: opts['sync.timeout'],
+        reprobeMs: opts['sync.reprobeAfter'],
+        banMs: opts['sync.banDuration'],
+        readyMaxLag: opts['ready.maxLag'],
+      },
     })
   })
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value]
+}
 
 function integer(value: string): number {
   const n = Number(value)

@@ -117,6 +117,9 @@ class AnvilCompat implements CompatMode {
     return KECCAK256_RLP
   }
 
+  /** Blocks mined in the same second (evm_mine in a burst, or --block-time 0) share a timestamp. */
+  readonly allowsParentTimestamp = true
+
   expectedBaseFee(parent: BlockHeader, canonical: bigint): bigint {
     // Anvil mines block 1 at its configured base fee, which is also the genesis header's.
     return parent.number === 0n && parent.baseFeePerGas !== undefined ? parent.baseFeePerGas : canonical

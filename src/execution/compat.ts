@@ -21,4 +21,6 @@ export interface CompatMode {
   genesisHeaderStateRoot(allocRoot: Uint8Array): Uint8Array
   /** The base fee the sequencer gives a child of `parent`, given EIP-1559's `canonical` one. */
   expectedBaseFee(parent: BlockHeader, canonical: bigint): bigint
+  /** Whether the sequencer mines a block with its parent's timestamp (Ethereum requires a later one). */
+  readonly allowsParentTimestamp: boolean
 }

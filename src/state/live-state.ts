@@ -31,8 +31,18 @@ export class LiveState {
 
   /** Brings the executor to the stored head's state, re-executing from the last checkpoint. */
   static async open(options: StateOptions, deps: LiveStateDependencies): Promise<LiveState> {
-    const { datadir, executor, log } = deps
-    const head = await datadir.head()
+    const live = new LiveState(options, deps)
+    await live.rewind(await deps.datadir.head())
+    return live
+  }
+
+  /**
+   * Brings the executor to the state after `head` (a stored canonical block): from the nearest
+   * persisted checkpoint at or below it, re-executing the blocks in between. Used at start-up and
+   * after a reorg moved the head back.
+   */
+  async rewind(head: BlockHeader): Promise<void> {
+    const { datadir, executor, log } = this.deps
     const checkpoint = await datadir.store.checkpoints.atOrBelow(head.number)
     if (checkpoint === null) throw new DatadirError({ code: 'CORRUPT', reason: 'no persisted checkpoint' })
     await executor.setStateRoot(checkpoint.stateRoot)
@@ -48,7 +58,6 @@ export class LiveState {
         parent = block.header
       }
     }
-    return new LiveState(options, deps)
   }
 
   /**

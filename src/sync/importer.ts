@@ -7,7 +7,7 @@ import type { BlockExecutor } from '../execution/block-executor.js'
 import { compatModeOfGenesis } from '../execution/compat-modes.js'
 import { blockWriteOps } from '../storage/block-batch.js'
 import type { LiveState } from '../state/live-state.js'
-import type { SyncEvent } from './events.js'
+import type { SyncEvent, SyncPhase } from './events.js'
 
 export interface ImporterDependencies {
   datadir: Datadir
@@ -31,6 +31,7 @@ export interface ImportResult {
  */
 export class Importer {
   private head: BlockHeader
+  private stopping = false
 
   private constructor(
     private readonly deps: ImporterDependencies,
@@ -49,6 +50,7 @@ export class Importer {
     let skipped = 0
     for (const path of paths) {
       for await (const { raw, offset } of readRLPBlocks(path)) {
+        if (this.stopping) break
         let block
         try {
           block = codec.decodeBlock(raw)
@@ -99,8 +101,23 @@ export class Importer {
     })
   }
 
+  /** Makes importFiles return after the block it is on (a clean shutdown mid-import). */
+  stop(): void {
+    this.stopping = true
+  }
+
+  /** The stored head, as this importer last wrote or was told. */
+  get headHeader(): BlockHeader {
+    return this.head
+  }
+
+  /** After a reorg unwound the store (and the live state) to `header`. */
+  resetHead(header: BlockHeader): void {
+    this.head = header
+  }
+
   /** Verifies one block that extends the head and stores it. Throws ExecutionError and stores nothing if it fails. */
-  async importBlock(block: Parameters<BlockExecutor['execute']>[0]): Promise<void> {
+  async importBlock(block: Parameters<BlockExecutor['execute']>[0], source: { phase: SyncPhase; remoteHead?: bigint } = { phase: 'import' }): Promise<void> {
     const { store, codec } = this.deps.datadir
     const executed = await this.deps.executor.execute(block, this.head)
     const ops = blockWriteOps(store, codec.encodeForStore(executed), await this.deps.liveState.checkpointOps(block.header))
@@ -109,10 +126,11 @@ export class Importer {
     this.head = block.header
     this.deps.onEvent?.({
       type: 'block',
-      phase: 'import',
+      phase: source.phase,
       header: block.header,
       txs: block.transactions.length,
       gasUsed: block.header.gasUsed,
+      ...(source.remoteHead === undefined ? {} : { remoteHead: source.remoteHead }),
     })
   }
 }

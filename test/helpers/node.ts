@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadChainConfig } from '../../src/chain/genesis.js'
-import { defaultRpcOptions, type RpcOptions } from '../../src/config.js'
+import { defaultRpcOptions, defaultSyncOptions, type RpcOptions } from '../../src/config.js'
 import { openDatadir } from '../../src/datadir.js'
 import { markFinalized } from '../../src/finality.js'
 import { createLogger } from '../../src/log.js'
@@ -57,6 +57,8 @@ export async function startTestNode(datadir: string, rpc: Partial<RpcOptions> = 
       retention: undefined,
       state: { ...defaultStateOptions, ...state },
       rpc: { ...defaultRpcOptions, port: 0, ...rpc },
+      sync: defaultSyncOptions,
+      importFiles: [],
     },
     { log: silentLog },
   )
