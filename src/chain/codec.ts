@@ -3,34 +3,56 @@ import {
   type BlockHeader,
   createBlockFromBytesArray,
   createBlockFromRLP,
+  createBlockHeaderFromBytesArray,
   createBlockHeaderFromRLP,
 } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
 import { RLP } from '@ethereumjs/rlp'
-import { Address } from '@ethereumjs/util'
+import { Address, bytesToBigInt } from '@ethereumjs/util'
 import type { EncodedBlock } from '../storage/block-batch.js'
 import type { ExecutedBlock } from '../execution/block-executor.js'
 import type { ChainConfig } from './genesis.js'
 
 type NestedBytes = Uint8Array | NestedBytes[]
 
+/** Positions of the fields that decide a header's hardfork. */
+const HEADER_NUMBER = 8
+const HEADER_TIMESTAMP = 11
+
+/**
+ * Uncle headers may belong to an earlier fork than their block, and ethereumjs sets each one's fork
+ * on the Common it is given: blocks with uncles (pre-merge chains only) take the copying path.
+ */
+function noUncles(blockValues: NestedBytes[]): boolean {
+  const uncles = blockValues[2]
+  return !Array.isArray(uncles) || uncles.length === 0
+}
+
 /**
  * Decodes and re-encodes blocks between the wire/RLP form and the store's form, always with a
- * Common set to the block's own hardfork.
+ * Common set to the block's own hardfork: the chain's shared Common of that fork
+ * (ChainConfig.forkCommon), so decoding costs no Common copies.
  */
 export class BlockCodec {
-  /** One Common for decoding: ethereumjs copies it into each block and sets the fork there. */
+  /** For what the shared fork Commons cannot decode: ethereumjs copies it and sets the fork there. */
   private readonly common: Common
 
-  constructor(chain: ChainConfig) {
+  constructor(private readonly chain: ChainConfig) {
     this.common = chain.createCommon()
   }
 
   decodeBlock(raw: Uint8Array): Block {
+    const values = RLP.decode(raw)
+    const common = Array.isArray(values) && noUncles(values) ? this.forkCommonOf(values[0]) : null
+    // createBlockFromRLP decodes again, but also applies the fork's block size limit (EIP-7934)
+    if (common !== null) return createBlockFromRLP(raw, { common, setHardfork: false })
     return createBlockFromRLP(raw, { common: this.common, setHardfork: true })
   }
 
   decodeHeader(raw: Uint8Array): BlockHeader {
+    const values = RLP.decode(raw)
+    const common = this.forkCommonOf(values)
+    if (common !== null) return createBlockHeaderFromBytesArray(values as Uint8Array[], { common, setHardfork: false })
     return createBlockHeaderFromRLP(raw, { common: this.common, setHardfork: true })
   }
 
@@ -43,9 +65,10 @@ export class BlockCodec {
     const headerValues = RLP.decode(header) as Uint8Array[]
     const bodyValues = RLP.decode(body) as NestedBytes[]
     const withSenders = senders !== undefined
-    const block = createBlockFromBytesArray([headerValues, ...bodyValues] as never, {
-      common: this.common,
-      setHardfork: true,
+    const values = [headerValues, ...bodyValues]
+    const common = noUncles(values) ? this.forkCommonOf(headerValues) : null
+    const block = createBlockFromBytesArray(values as never, {
+      ...(common === null ? { common: this.common, setHardfork: true } : { common, setHardfork: false }),
       // a frozen transaction cannot be given its sender
       freeze: !withSenders,
     })
@@ -56,6 +79,19 @@ export class BlockCodec {
       })
     }
     return block
+  }
+
+  /**
+   * The shared Common of the fork of the header with these RLP values, or null when they are not
+   * a well-formed header's (ethereumjs then decodes as usual and says what is wrong).
+   */
+  private forkCommonOf(headerValues: NestedBytes): Common | null {
+    if (!Array.isArray(headerValues)) return null
+    const number = headerValues[HEADER_NUMBER]
+    const timestamp = headerValues[HEADER_TIMESTAMP]
+    if (!(number instanceof Uint8Array) || !(timestamp instanceof Uint8Array)) return null
+    if (number.length > 8 || timestamp.length > 8) return null
+    return this.chain.forkCommon(bytesToBigInt(number), bytesToBigInt(timestamp))
   }
 
   /** The block's RLP as geth's debug_getRawBlock returns it, from the stored parts. */

@@ -3,6 +3,7 @@ import { createBlock, type Block } from '@ethereumjs/block'
 import { Common, type GethGenesis, parseGethGenesis, parseGethGenesisState } from '@ethereumjs/common'
 import type { GenesisState } from "@ethereumjs/common"
 import { ChainError } from '../errors.js'
+import { ForkCommon } from './fork-common.js'
 import { getKZG } from './kzg.js'
 
 /** Everything the node derives from a geth-style genesis.json. */
@@ -15,6 +16,11 @@ export interface ChainConfig {
   readonly genesisState: GenesisState
   /** A Common of its own (callers may change its hardfork), with every fork of the genesis file. */
   createCommon(): Common
+  /**
+   * The Common of the hardfork a block with this number and timestamp belongs to, shared by every
+   * caller: read it, hand it to ethereumjs constructors, never change it (fork-common.ts).
+   */
+  forkCommon(number: bigint, timestamp: bigint): Common
 }
 
 const BLOB_GAS_PER_BLOB = 131072
@@ -55,6 +61,16 @@ export function createChainConfig(genesis: GethGenesis): ChainConfig {
   const chainParams = { ...params, name: 'hindsight' }
   const kzg = getKZGLazily()
   const template = new Common({ chain: chainParams as never, hardfork: params.hardfork, customCrypto: { kzg } })
+  const forkCommons = new Map<string, ForkCommon>()
+  const forkCommon = (number: bigint, timestamp: bigint): Common => {
+    const hardfork = template.getHardforkBy({ blockNumber: number, timestamp })
+    let common = forkCommons.get(hardfork)
+    if (common === undefined) {
+      common = new ForkCommon({ chain: chainParams as never, hardfork, customCrypto: { kzg } })
+      forkCommons.set(hardfork, common)
+    }
+    return common
+  }
   const chainId = BigInt(genesis.config.chainId)
   const networkId = (genesis.config as { networkId?: number | string }).networkId
   return {
@@ -63,6 +79,7 @@ export function createChainConfig(genesis: GethGenesis): ChainConfig {
     networkId: networkId === undefined ? chainId : BigInt(networkId),
     genesisState: parseGethGenesisState(normalized),
     createCommon: () => template.copy(),
+    forkCommon,
   }
 }
 
