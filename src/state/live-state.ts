@@ -1,4 +1,4 @@
-import type { BlockHeader } from '@ethereumjs/block'
+import type { Block, BlockHeader } from '@ethereumjs/block'
 import { bytesToHex } from '@ethereumjs/util'
 import type { Datadir } from '../datadir.js'
 import { DatadirError } from '../errors.js'
@@ -52,8 +52,7 @@ export class LiveState {
         're-executing blocks since the last persisted checkpoint',
       )
       let parent = await headerAt(datadir, checkpoint.number)
-      for (let n = checkpoint.number + 1n; n <= head.number; n++) {
-        const block = await blockAt(datadir, n)
+      for await (const block of storedBlocks(datadir, checkpoint.number + 1n, head.number)) {
         await executor.execute(block, parent, { stored: true })
         parent = block.header
       }
@@ -138,11 +137,26 @@ async function headerAt(datadir: Datadir, number: bigint): Promise<BlockHeader> 
  * The canonical block at `number`, decoded from the store with the senders recovered at import,
  * for re-execution (BlockExecutor.execute with `stored: true`).
  */
-export async function blockAt(datadir: Datadir, number: bigint) {
+export async function blockAt(datadir: Datadir, number: bigint): Promise<Block> {
   const { store } = datadir
   const hash = await store.canonical.get(number)
   const [header, body, senders] =
     hash === null ? [null, null, null] : await Promise.all([store.headers.get(hash), store.bodies.get(hash), store.senders.get(hash)])
   if (header === null || body === null || senders === null) throw new DatadirError({ code: 'CORRUPT', reason: `no canonical block at ${number}` })
   return datadir.codec.decodeStoredBlock(header, body, senders)
+}
+
+/**
+ * The canonical blocks `from`..`to` as blockAt gives them, each read from the store while the
+ * caller works on the one before.
+ */
+export async function* storedBlocks(datadir: Datadir, from: bigint, to: bigint): AsyncGenerator<Block> {
+  let next = from <= to ? blockAt(datadir, from) : null
+  for (let n = from; next !== null; n++) {
+    const current = next
+    next = n < to ? blockAt(datadir, n + 1n) : null
+    // if the caller stops early, the read ahead may fail unobserved: that is not an error
+    next?.catch(() => undefined)
+    yield await current
+  }
 }

@@ -6,7 +6,7 @@ import { StateError } from '../errors.js'
 import { BlockExecutor } from '../execution/block-executor.js'
 import { createCompatMode } from '../execution/compat-modes.js'
 import type { Logger } from '../log.js'
-import { blockAt } from './live-state.js'
+import { blockAt, storedBlocks } from './live-state.js'
 import type { StateOptions } from './retention.js'
 import { TrieOverlay } from './trie-overlay.js'
 import { walkStateTrie } from './trie-walk.js'
@@ -37,18 +37,14 @@ interface MaterializedState {
 export function createStateProvider(options: Pick<StateOptions, 'stateCacheBytes'>, deps: { datadir: Datadir; log: Logger }): StateProvider {
   const { datadir, log } = deps
   const { store } = datadir
-  const common = datadir.chain.createCommon()
   const cache = new LRUCache<string, MaterializedState>({
     maxSize: Math.max(1, options.stateCacheBytes),
     sizeCalculation: (state) => Math.max(1, state.nodes.size),
   })
   const inFlight = new Map<string, Promise<MaterializedState>>()
 
-  const view = (header: BlockHeader, root: Uint8Array, nodes: TrieDB) => {
-    const blockCommon = common.copy()
-    blockCommon.setHardforkBy({ blockNumber: header.number, timestamp: header.timestamp })
-    return new StateView(header, root, nodes, blockCommon)
-  }
+  const view = (header: BlockHeader, root: Uint8Array, nodes: TrieDB) =>
+    new StateView(header, root, nodes, datadir.chain.forkCommon(header.number, header.timestamp))
 
   async function materialize(header: BlockHeader): Promise<MaterializedState> {
     const checkpoint = await store.checkpoints.atOrBelow(header.number)
@@ -74,8 +70,7 @@ export function createStateProvider(options: Pick<StateOptions, 'stateCacheBytes
     )
     await executor.setStateRoot(from.root)
     let parent = (await blockAt(datadir, from.number)).header
-    for (let n = from.number + 1n; n <= header.number; n++) {
-      const block = await blockAt(datadir, n)
+    for await (const block of storedBlocks(datadir, from.number + 1n, header.number)) {
       await executor.execute(block, parent, { stored: true })
       parent = block.header
     }

@@ -25,7 +25,10 @@ export class TrieNodeRepository implements TrieNodeDB {
   constructor(private readonly db: Database | null) {}
 
   async get(k: string): Promise<Uint8Array | undefined> {
-    return this.pending.get(k) ?? this.inFlight.get(k) ?? (await this.db?.get(this.dbKey(k)))
+    // A synchronous read: nodes are small and mostly in LevelDB's or the OS's cache, where the
+    // thread-pool round trip of an asynchronous get costs more than the read (and execution, which
+    // reads node by node, has nothing else to do meanwhile).
+    return this.pending.get(k) ?? this.inFlight.get(k) ?? this.db?.getSync(this.dbKey(k))
   }
 
   async put(k: string, value: string | Uint8Array): Promise<void> {
