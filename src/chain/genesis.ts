@@ -4,6 +4,7 @@ import { Common, type GethGenesis, parseGethGenesis, parseGethGenesisState } fro
 import type { GenesisState } from "@ethereumjs/common"
 import { ChainError } from '../errors.js'
 import { ForkCommon } from './fork-common.js'
+import { keccak256 } from './keccak.js'
 import { getKZG } from './kzg.js'
 
 /** Everything the node derives from a geth-style genesis.json. */
@@ -60,13 +61,14 @@ export function createChainConfig(genesis: GethGenesis): ChainConfig {
   patchBlobSchedule(params, normalized)
   const chainParams = { ...params, name: 'hindsight' }
   const kzg = getKZGLazily()
-  const template = new Common({ chain: chainParams as never, hardfork: params.hardfork, customCrypto: { kzg } })
+  const customCrypto = { kzg, keccak256 }
+  const template = new Common({ chain: chainParams as never, hardfork: params.hardfork, customCrypto })
   const forkCommons = new Map<string, ForkCommon>()
   const forkCommon = (number: bigint, timestamp: bigint): Common => {
     const hardfork = template.getHardforkBy({ blockNumber: number, timestamp })
     let common = forkCommons.get(hardfork)
     if (common === undefined) {
-      common = new ForkCommon({ chain: chainParams as never, hardfork, customCrypto: { kzg } })
+      common = new ForkCommon({ chain: chainParams as never, hardfork, customCrypto })
       forkCommons.set(hardfork, common)
     }
     return common

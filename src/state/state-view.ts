@@ -3,6 +3,7 @@ import { MerklePatriciaTrie } from '@ethereumjs/mpt'
 import { Caches, MerkleStateManager, getMerkleStateProof } from '@ethereumjs/statemanager'
 import type { Common } from '@ethereumjs/common'
 import { type Account, Address, type DB, setLengthLeft } from '@ethereumjs/util'
+import { keccak256 } from '../chain/keccak.js'
 import { TrieOverlay } from './trie-overlay.js'
 
 export type TrieDB = DB<string, string | Uint8Array>
@@ -31,7 +32,13 @@ export class StateView {
     common: Common,
   ) {
     // reads fill caches and may flush nodes: keep any such write off the shared node database
-    const trie = new MerklePatriciaTrie({ db: new TrieOverlay(nodes), root: stateRoot, useKeyHashing: true, valueEncoding: 'view' })
+    const trie = new MerklePatriciaTrie({
+      db: new TrieOverlay(nodes),
+      root: stateRoot,
+      useKeyHashing: true,
+      useKeyHashingFunction: keccak256,
+      valueEncoding: 'view',
+    })
     this.stateManager = new MerkleStateManager({ common, trie, caches: new Caches() })
   }
 
