@@ -1,12 +1,14 @@
 import { type Block, type BlockHeader, genTransactionsTrieRoot } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
-import { MerklePatriciaTrie } from '@ethereumjs/mpt'
+import type { MerklePatriciaTrie } from '@ethereumjs/mpt'
 import { Caches, MerkleStateManager } from '@ethereumjs/statemanager'
 import { bytesToHex, equalsBytes } from '@ethereumjs/util'
 import { type RunBlockResult, type TxReceipt, type VM, createVM, encodeReceipt, runBlock } from '@ethereumjs/vm'
 import type { ChainConfig } from '../chain/genesis.js'
+import { keccak256 } from '../chain/keccak.js'
 import { ExecutionError, type VerifiedField } from '../errors.js'
 import type { TrieNodeDB } from '../state/node-db.js'
+import { StateTrie } from '../state/state-trie.js'
 import type { CompatMode } from './compat.js'
 
 export interface ExecutorOptions {
@@ -39,6 +41,7 @@ export class BlockExecutor {
   private constructor(
     readonly vm: VM,
     private readonly stateManager: MerkleStateManager,
+    private readonly trie: StateTrie,
     private readonly common: Common,
     private readonly options: ExecutorOptions,
     private readonly trieNodes: TrieNodeDB,
@@ -46,8 +49,8 @@ export class BlockExecutor {
 
   static async create(options: ExecutorOptions, deps: ExecutorDependencies): Promise<BlockExecutor> {
     const common = deps.chain.createCommon()
-    const trie = new MerklePatriciaTrie({ db: deps.trieNodes, useKeyHashing: true, valueEncoding: 'view' })
-    const stateOptions = { common, trie, caches: new Caches() }
+    const trie = StateTrie.create({ db: deps.trieNodes, hash: keccak256 })
+    const stateOptions = { common, trie: trie as unknown as MerklePatriciaTrie, caches: new Caches() }
     const stateManager = options.compat?.createStateManager(stateOptions) ?? new MerkleStateManager(stateOptions)
     const blockchain = {
       async getBlock(number: number) {
@@ -62,13 +65,13 @@ export class BlockExecutor {
     }
     const vm = await createVM({ common, stateManager, blockchain: blockchain as never, setHardfork: true })
     options.compat?.attach(vm, deps.chain)
-    return new BlockExecutor(vm, stateManager, common, options, deps.trieNodes)
+    return new BlockExecutor(vm, stateManager, trie, common, options, deps.trieNodes)
   }
 
   /** Writes the genesis allocation into the (empty) state and returns its root. */
   async generateGenesis(chain: ChainConfig): Promise<Uint8Array> {
     await this.stateManager.generateCanonicalGenesis(chain.genesisState)
-    return this.stateManager.getStateRoot()
+    return this.getStateRoot()
   }
 
   /** Points execution at the state with this root (which must be in the store). */
@@ -76,8 +79,11 @@ export class BlockExecutor {
     await this.stateManager.setStateRoot(root, true)
   }
 
+  /** The current state root; every node of that state is in the node database once this returns. */
   async getStateRoot(): Promise<Uint8Array> {
-    return this.stateManager.getStateRoot()
+    const root = await this.stateManager.getStateRoot()
+    await this.trie.flush()
+    return root
   }
 
   /**
@@ -111,6 +117,8 @@ export class BlockExecutor {
       await this.resetTo(rootBefore, nodesMark)
       return this.explainFailure(block, stored, err)
     }
+    // the state's new nodes go to the node database now, not with the next block
+    await this.trie.flush()
     return {
       block,
       receipts: result.receipts,
@@ -155,6 +163,7 @@ export class BlockExecutor {
 
   /** Back to the state at `root`, forgetting the trie nodes a failed block wrote. */
   private async resetTo(root: Uint8Array, nodesMark: number): Promise<void> {
+    await this.trie.flush()
     this.trieNodes.rollback(nodesMark)
     await this.stateManager.setStateRoot(root, true)
   }
