@@ -7,6 +7,8 @@ import { formatGoDuration, parseDuration } from '../execution/call/duration.js'
 import { runImport } from './import.js'
 import { runStart } from './start.js'
 import { addCompareCommand } from './compare.js'
+import { addAnchorCommand } from './anchor.js'
+import { addProposeCommand } from './propose.js'
 import { exitWithError } from './exit.js'
 import { registerDevnetCommands } from '../devnet/commands.js'
 
@@ -161,6 +163,8 @@ function parseCompat(value: string | undefined) {
 addStateOptions(startCommand)
 
 addCompareCommand(program)
+addAnchorCommand(program)
+addProposeCommand(program)
 registerDevnetCommands(program)
 
 program.parseAsync(process.argv).catch(exitWithError)
