@@ -85,6 +85,13 @@ export const defaultSyncOptions: SyncOptions = {
   readyMaxLag: 5,
 }
 
+/** Where finality comes from (`--finality`, `--l1`, `--anchor`). */
+export type FinalityOptions =
+  | { source: 'none' }
+  | { source: 'anchor'; l1Url: string; anchor: `0x${string}`; fromBlock: bigint; pollIntervalMs: number }
+  | { source: 'upstream'; pollIntervalMs: number }
+  | { source: 'depth'; depth: bigint; pollIntervalMs: number }
+
 export interface StartOptions {
   datadir: string
   genesisPath: string | null
@@ -95,6 +102,8 @@ export interface StartOptions {
   sync: SyncOptions
   /** --import: chain files imported before live sync takes over. */
   importFiles: string[]
+  /** Default: none (safe and finalized move only by `import --finalized`). */
+  finality?: FinalityOptions
 }
 
 export const CLIENT_NAME = 'Hindsight'

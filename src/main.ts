@@ -3,7 +3,7 @@ import { type ServerType, serve } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { createRpcApp } from '../rpc/server.js'
 import { loadChainConfig } from './chain/genesis.js'
-import { CLIENT_NAME, type RpcOptions, type StartOptions, VERSION } from './config.js'
+import { CLIENT_NAME, type FinalityOptions, type RpcOptions, type StartOptions, VERSION } from './config.js'
 import { type Datadir, openDatadir } from './datadir.js'
 import { createReader, type Reader } from './reader.js'
 import { LiveState } from './state/live-state.js'
@@ -14,6 +14,12 @@ import { BlockExecutor } from './execution/block-executor.js'
 import { createCompatMode } from './execution/compat-modes.js'
 import type { Logger } from './log.js'
 import { NodeMetrics } from './metrics.js'
+import { ArgumentError } from './errors.js'
+import { FinalityAlarm } from './finality/alarm.js'
+import { AnchorFinalitySource } from './finality/anchor-source.js'
+import { DepthFinalitySource, UpstreamFinalitySource } from './finality/simple-sources.js'
+import type { FinalitySource } from './finality/source.js'
+import { FinalityTracker } from './finality/tracker.js'
 import type { SyncEvent } from './sync/events.js'
 import { Follower } from './sync/follower.js'
 import { Importer } from './sync/importer.js'
@@ -76,11 +82,13 @@ export async function startNode(options: StartOptions, deps: { log: Logger }): P
   const { log } = deps
   const genesis = options.genesisPath === null ? undefined : (await loadChainConfig(options.genesisPath)).genesis
   const datadir = await openDatadir({ path: options.datadir, genesis, compat: options.compat, retention: options.retention }, { log })
-  const { executor, liveState, stateOptions } = await openLiveState(datadir, options.state, { log })
+  const tracksFinality = (options.finality?.source ?? 'none') !== 'none'
+  const { executor, liveState, stateOptions } = await openLiveState(datadir, { ...options.state, countVerifiedOnly: tracksFinality }, { log })
   const sync = options.sync
   const following = sync.upstreams.length > 0
   const status = new SyncStatus({ readyMaxLag: sync.readyMaxLag, following })
-  const metrics = new NodeMetrics(status)
+  const alarm = await FinalityAlarm.load(datadir, log.child({ module: 'finality' }))
+  const metrics = new NodeMetrics(status, () => alarm.active !== null)
   const syncLog = log.child({ module: 'sync' })
   const liveProgress = createLiveProgress({ intervalMs: 5000 }, { log: syncLog })
   const importProgress = createProgressReporter({ tty: null, intervalMs: 5000 }, { log: syncLog })
@@ -89,6 +97,9 @@ export async function startNode(options: StartOptions, deps: { log: Logger }): P
     metrics.onEvent(event)
     if ('phase' in event && event.phase === 'import') importProgress.onEvent(event)
     else liveProgress.onEvent(event)
+    if (event.type === 'error' && event.code === 'REORG_BELOW_FINALIZED') {
+      void alarm.raise({ source: 'reorg', number: String(event.number ?? ''), reason: event.reason })
+    }
   }
   const head = await datadir.head()
   status.onEvent({ type: 'tip', phase: 'live', localHead: head.number, remoteHead: null })
@@ -110,13 +121,20 @@ export async function startNode(options: StartOptions, deps: { log: Logger }): P
     { clientVersion: clientVersion(), blockCacheEntries: 256 },
     { datadir, states, calls, sync: status, ...(peers === null ? {} : { forwarder: createForwarder({ peers }) }) },
   )
-  const app = createRpcApp(options.rpc, { reader, log: log.child({ module: 'rpc' }), readiness: () => status.readiness(), metrics })
+  const readiness = () => {
+    const state = status.readiness()
+    const raised = alarm.active
+    return raised === null ? state : { ...state, ready: false, reason: `finality alarm: ${raised.reason}` }
+  }
+  const app = createRpcApp(options.rpc, { reader, log: log.child({ module: 'rpc' }), readiness, metrics })
   const server = await listen(app, options.rpc)
   const address = server.address() as AddressInfo
   const url = `http://${formatHost(options.rpc.host)}:${address.port}`
   log.info({ url, head: head.number.toString(), datadir: options.datadir, upstreams: sync.upstreams }, 'serving JSON-RPC')
 
   const importer = await Importer.create({ datadir, executor, liveState, onEvent })
+  const finality = createFinalityTracker(options.finality ?? { source: 'none' }, { datadir, alarm, peers, log: log.child({ module: 'finality' }), onEvent })
+  await finality?.start()
   let follower: Follower | null = null
   let closing = false
   // phase 1: chain files; phase 2: the upstreams' head, in the same process
@@ -147,12 +165,37 @@ export async function startNode(options: StartOptions, deps: { log: Logger }): P
       importer.stop()
       await imported.catch(() => undefined)
       await (follower as Follower | null)?.stop()
+      await finality?.stop()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await calls.close()
       await liveState.flush()
       await datadir.close()
     },
   }
+}
+
+/** The finality tracker for --finality / --l1 --anchor, or null for none. */
+function createFinalityTracker(
+  options: FinalityOptions,
+  deps: { datadir: Datadir; alarm: FinalityAlarm; peers: PeerManager | null; log: Logger; onEvent: (event: SyncEvent) => void },
+): FinalityTracker | null {
+  const { datadir, alarm, log } = deps
+  let source: FinalitySource
+  switch (options.source) {
+    case 'none':
+      return null
+    case 'anchor':
+      source = new AnchorFinalitySource({ l1Url: options.l1Url, anchor: options.anchor, fromBlock: options.fromBlock, logsChunk: 10_000n, timeoutMs: 10_000 }, { datadir, alarm, log })
+      break
+    case 'upstream':
+      if (deps.peers === null) throw new ArgumentError({ code: 'INVALID_ARGUMENT', argument: '--finality', reason: 'upstream finality needs --upstream' })
+      source = new UpstreamFinalitySource({ datadir, peers: deps.peers, alarm })
+      break
+    case 'depth':
+      source = new DepthFinalitySource(options.depth, { datadir })
+      break
+  }
+  return new FinalityTracker({ pollIntervalMs: options.pollIntervalMs }, { datadir, source, alarm, log, onEvent: deps.onEvent })
 }
 
 function listen(app: Hono, rpc: RpcOptions): Promise<ServerType & { address(): AddressInfo | string | null }> {

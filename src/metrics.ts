@@ -18,6 +18,8 @@ export class NodeMetrics {
   private readonly reorgs: Counter
   private readonly reorgDepth: Gauge
   private readonly syncErrors: Counter
+  private readonly finalityAlarm: Gauge
+  private readonly l1Head: Gauge
   private readonly peerUp: Gauge
   private readonly peerHead: Gauge
   private readonly peerLatency: Gauge
@@ -28,10 +30,13 @@ export class NodeMetrics {
   /** Gas imported per second over the last few seconds. */
   private readonly gasWindow: { at: number; gas: number }[] = []
 
-  constructor(private readonly status: SyncStatus | null) {
+  constructor(
+    private readonly status: SyncStatus | null,
+    private readonly alarmRaised: () => boolean = () => false,
+  ) {
     const registers = [this.registry]
     collectDefaultMetrics({ register: this.registry, prefix: 'hindsight_' })
-    this.head = new Gauge({ name: 'hindsight_head_block', help: 'Block number of a head: local (our verified head) or remote (best upstream)', labelNames: ['kind'], registers })
+    this.head = new Gauge({ name: 'hindsight_head_block', help: 'Block number of a head: local (our verified head, soft), safe, finalized, or remote (best upstream)', labelNames: ['kind'], registers })
     this.lag = new Gauge({ name: 'hindsight_sync_lag_blocks', help: 'Blocks the upstreams are ahead of us', registers })
     this.blocks = new Counter({ name: 'hindsight_blocks_imported_total', help: 'Blocks verified and stored', labelNames: ['phase'], registers })
     this.txs = new Counter({ name: 'hindsight_txs_imported_total', help: 'Transactions in blocks verified and stored', labelNames: ['phase'], registers })
@@ -39,6 +44,8 @@ export class NodeMetrics {
     this.mgasps = new Gauge({ name: 'hindsight_import_mgas_per_second', help: 'Million gas verified per second over the last 10 s', registers })
     this.reorgs = new Counter({ name: 'hindsight_reorgs_total', help: 'Reorgs followed', registers })
     this.reorgDepth = new Gauge({ name: 'hindsight_last_reorg_depth_blocks', help: 'Blocks unwound by the last reorg', registers })
+    this.finalityAlarm = new Gauge({ name: 'hindsight_finality_alarm', help: '1 while finality is halted because an anchor (or the upstream) disagrees with our re-execution', registers })
+    this.l1Head = new Gauge({ name: 'hindsight_l1_head_block', help: "L1's head and finalized block as the finality tracker last saw them", labelNames: ['kind'], registers })
     this.syncErrors = new Counter({ name: 'hindsight_sync_errors_total', help: 'Sync errors by code', labelNames: ['code'], registers })
     this.peerUp = new Gauge({ name: 'hindsight_upstream_up', help: '1 if the upstream is usable (healthy or failing below the limit)', labelNames: ['url'], registers })
     this.peerHead = new Gauge({ name: 'hindsight_upstream_head_block', help: "The upstream's head when last probed", labelNames: ['url'], registers })
@@ -80,6 +87,10 @@ export class NodeMetrics {
       case 'error':
         this.syncErrors.inc({ code: event.code })
         break
+      case 'finality':
+        if (event.l1Head !== undefined) this.l1Head.set({ kind: 'head' }, Number(event.l1Head))
+        if (event.l1Finalized !== undefined) this.l1Head.set({ kind: 'finalized' }, Number(event.l1Finalized))
+        break
       default:
         break
     }
@@ -95,6 +106,8 @@ export class NodeMetrics {
     if (this.status !== null) {
       if (this.status.localHead !== null) this.head.set({ kind: 'local' }, Number(this.status.localHead))
       if (this.status.remoteHead !== null) this.head.set({ kind: 'remote' }, Number(this.status.remoteHead))
+      if (this.status.safe !== null) this.head.set({ kind: 'safe' }, Number(this.status.safe))
+      if (this.status.finalized !== null) this.head.set({ kind: 'finalized' }, Number(this.status.finalized))
       const lag = this.status.lag()
       if (lag !== null) this.lag.set(Number(lag))
       for (const peer of this.status.peers.values()) {
@@ -102,6 +115,7 @@ export class NodeMetrics {
       }
     }
     this.mgasps.set(this.gasRate())
+    this.finalityAlarm.set(this.alarmRaised() ? 1 : 0)
     return { contentType: this.registry.contentType, body: await this.registry.metrics() }
   }
 

@@ -14,7 +14,9 @@ export const blockMethods: MethodTable = {
     const args = argumentList(params, 2)
     const selector = parseBlockNumber(required(args, 0), 0)
     const full = parseBool(required(args, 1), 1)
-    const view = await blockForSelector(reader, selector)
+    // `safe` / `finalized` before anything is: null, so a wallet polling for finality sees "not
+    // yet" rather than an error (the other lookups keep geth's "finalized block not found")
+    const view = selector.kind === 'tag' ? await blockOrNull(reader, selector) : await blockForSelector(reader, selector)
     return view === null ? null : formatBlock(view, full)
   },
   async eth_getBlockByHash(params, { reader }) {

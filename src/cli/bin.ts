@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander'
-import { defaultRpcOptions, defaultSyncOptions } from '../config.js'
+import { ArgumentError } from '../errors.js'
+import { type FinalityOptions, defaultRpcOptions, defaultSyncOptions } from '../config.js'
 import { COMPAT_MODE_NAMES } from '../execution/compat-modes.js'
 import { RETENTION_MODES, type RetentionMode, defaultStateOptions } from '../state/retention.js'
 import { formatGoDuration, parseDuration } from '../execution/call/duration.js'
 import { runImport } from './import.js'
 import { runStart } from './start.js'
 import { addCompareCommand } from './compare.js'
+import { addFinalityCommand } from './finality.js'
 import { addAnchorCommand } from './anchor.js'
 import { addProposeCommand } from './propose.js'
 import { exitWithError } from './exit.js'
@@ -98,6 +100,11 @@ const startCommand = program
   .option('--sync.timeout <ms>', 'timeout of a request to an upstream', positiveInteger, defaultSyncOptions.timeoutMs)
   .option('--sync.reprobe-after <ms>', 'rest of a dropped upstream before it is probed again', positiveInteger, defaultSyncOptions.reprobeMs)
   .option('--sync.ban-duration <ms>', 'how long an upstream that served a block failing verification is not used', positiveInteger, defaultSyncOptions.banMs)
+  .option('--finality <source>', "where safe/finalized come from: anchor (needs --l1 and --anchor), upstream (the upstream's own finalized block, checked against ours), depth:N, none")
+  .option('--l1 <url>', 'JSON-RPC URL of the L1 holding the anchor contract')
+  .option('--anchor <address>', 'the L1 anchor contract (Anchored events)')
+  .option('--l1.from-block <n>', 'L1 block to start reading anchors from when the datadir has no position yet', integer, 0)
+  .option('--finality.poll-interval <ms>', 'how often finality is polled', positiveInteger, 2000)
   .option('--ready.max-lag <blocks>', 'GET /ready answers 503 when more blocks than this behind the upstreams', integer, defaultSyncOptions.readyMaxLag)
   .addOption(logLevelOption())
   .action(async (opts) => {
@@ -119,6 +126,7 @@ const startCommand = program
         callWorkers: opts['rpc.callWorkers'] ?? opts.rpcCallWorkers,
       },
       importFiles: opts.import,
+      finality: parseFinality(opts),
       sync: {
         ...defaultSyncOptions,
         upstreams: opts.upstream,
@@ -132,6 +140,21 @@ const startCommand = program
       },
     })
   })
+
+function parseFinality(opts: Record<string, unknown>): FinalityOptions {
+  const pollIntervalMs = opts['finality.pollInterval'] as number
+  const source = (opts.finality as string | undefined) ?? (opts.l1 !== undefined || opts.anchor !== undefined ? 'anchor' : 'none')
+  if (source === 'none') return { source }
+  if (source === 'upstream') return { source, pollIntervalMs }
+  const depth = /^depth:(\d+)$/.exec(source)
+  if (depth !== null) return { source: 'depth', depth: BigInt(depth[1]), pollIntervalMs }
+  if (source !== 'anchor') throw new ArgumentError({ code: 'INVALID_ARGUMENT', argument: '--finality', reason: `expected anchor, upstream, depth:N or none, got ${source}` })
+  const l1 = opts.l1 as string | undefined
+  const anchor = opts.anchor as string | undefined
+  if (l1 === undefined || anchor === undefined) throw new ArgumentError({ code: 'INVALID_ARGUMENT', argument: '--finality', reason: 'anchor finality needs --l1 URL and --anchor ADDRESS' })
+  if (!/^0x[0-9a-fA-F]{40}$/.test(anchor)) throw new ArgumentError({ code: 'INVALID_ARGUMENT', argument: '--anchor', reason: `expected a 20-byte hex address, got ${anchor}` })
+  return { source: 'anchor', l1Url: l1, anchor: anchor as `0x${string}`, fromBlock: BigInt(opts['l1.fromBlock'] as number), pollIntervalMs }
+}
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value]
@@ -163,6 +186,7 @@ function parseCompat(value: string | undefined) {
 addStateOptions(startCommand)
 
 addCompareCommand(program)
+addFinalityCommand(program)
 addAnchorCommand(program)
 addProposeCommand(program)
 registerDevnetCommands(program)

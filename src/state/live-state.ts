@@ -68,14 +68,27 @@ export class LiveState {
     if (!isCheckpointDue(this.options, header.number, store.trieNodes.pendingBytes)) return []
     const ops = await this.persistOps(header)
     if (this.options.retention === 'snap') {
-      const kept = await store.checkpoints.all()
-      const excess = kept.length + 1 - this.options.keepCheckpoints
+      const kept = await this.countedCheckpoints(header.number)
+      const excess = kept.length - this.options.keepCheckpoints
       for (const old of kept.slice(0, Math.max(0, excess))) {
         ops.push(store.checkpoints.delOp(old.number))
         this.droppedSinceSweep++
       }
     }
     return ops
+  }
+
+  /**
+   * The checkpoints snap's limit counts, oldest first, with the one being added at `adding`: all
+   * of them, or with countVerifiedOnly only the verified ones (at or below the finalized block).
+   */
+  private async countedCheckpoints(adding: bigint): Promise<{ number: bigint }[]> {
+    const { store } = this.deps.datadir
+    const all: { number: bigint }[] = [...(await store.checkpoints.all()), { number: adding }]
+    if (this.options.countVerifiedOnly !== true) return all
+    const finalizedHash = await store.meta.get('finalized')
+    const finalized = finalizedHash === null ? null : await store.blockNumbers.get(finalizedHash)
+    return finalized === null ? [] : all.filter((checkpoint) => checkpoint.number <= finalized)
   }
 
   /** Call once the batch from checkpointOps is on disk. Sweeps dropped snap state now and then. */
@@ -147,16 +160,44 @@ export async function blockAt(datadir: Datadir, number: bigint): Promise<Block> 
 }
 
 /**
- * The canonical blocks `from`..`to` as blockAt gives them, each read from the store while the
- * caller works on the one before.
+ * The canonical blocks `from`..`to` as blockAt gives them. They are read from the store a window
+ * at a time, one read per key prefix, the next window while the caller works on this one.
  */
 export async function* storedBlocks(datadir: Datadir, from: bigint, to: bigint): AsyncGenerator<Block> {
-  let next = from <= to ? blockAt(datadir, from) : null
-  for (let n = from; next !== null; n++) {
+  const readWindow = (start: bigint) => readBlocks(datadir, start, min(to, start + READ_WINDOW - 1n))
+  let next = from <= to ? readWindow(from) : null
+  for (let start = from; next !== null; start += READ_WINDOW) {
     const current = next
-    next = n < to ? blockAt(datadir, n + 1n) : null
+    next = start + READ_WINDOW <= to ? readWindow(start + READ_WINDOW) : null
     // if the caller stops early, the read ahead may fail unobserved: that is not an error
     next?.catch(() => undefined)
-    yield await current
+    for (const decode of await current) yield decode()
   }
+}
+
+const READ_WINDOW = 16n
+
+/** The stored parts of blocks `from`..`to`, each decoded when the caller asks. */
+async function readBlocks(datadir: Datadir, from: bigint, to: bigint): Promise<(() => Block)[]> {
+  const { store, codec } = datadir
+  const numbers: bigint[] = []
+  for (let n = from; n <= to; n++) numbers.push(n)
+  const hashes = await store.canonical.getMany(numbers)
+  const missing = hashes.findIndex((hash) => hash === null)
+  if (missing !== -1) throw new DatadirError({ code: 'CORRUPT', reason: `no canonical block at ${numbers[missing]}` })
+  const known = hashes as Uint8Array[]
+  const [headers, bodies, senders] = await Promise.all([
+    store.headers.getMany(known),
+    store.bodies.getMany(known),
+    store.senders.getMany(known),
+  ])
+  return numbers.map((number, i) => () => {
+    const [header, body, sender] = [headers[i], bodies[i], senders[i]]
+    if (header === null || body === null || sender === null) throw new DatadirError({ code: 'CORRUPT', reason: `no canonical block at ${number}` })
+    return codec.decodeStoredBlock(header, body, sender)
+  })
+}
+
+function min(a: bigint, b: bigint): bigint {
+  return a < b ? a : b
 }

@@ -20,6 +20,12 @@ export interface StateOptions {
   maxPendingBytes: number
   /** --state-cache-mb: budget of the cache of re-executed historical states, in bytes. */
   stateCacheBytes: number
+  /**
+   * With a finality source: snap keeps `keepCheckpoints` *verified* checkpoints (at or below the
+   * finalized block) and every checkpoint above them, so state is never pruned back past what is
+   * final. Without one, every checkpoint counts.
+   */
+  countVerifiedOnly?: boolean
 }
 
 export const defaultStateOptions: StateOptions = {

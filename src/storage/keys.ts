@@ -16,6 +16,8 @@
  * | t      | position ++ topic ++ number         | (empty) a log has topic at position       |
  * | T      | trie node key (hash, or code key)   | trie node / contract code                 |
  * | c      | number                              | persisted checkpoint: hash ++ state root  |
+ * | A      | L2 block number                     | L1 anchor: block hash ++ state root ++    |
+ * |        |                                     | L1 block number ++ L1 block hash          |
  */
 export const Prefix = {
   meta: 0x6d, // m
@@ -30,6 +32,7 @@ export const Prefix = {
   logTopic: 0x74, // t
   trieNode: 0x54, // T
   checkpoint: 0x63, // c
+  anchor: 0x41, // A
 } as const
 
 export function encodeNumber(value: bigint): Uint8Array {

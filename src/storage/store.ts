@@ -1,5 +1,6 @@
 import { type BatchOp, type Database, openDatabase } from './db.js'
 import { Prefix } from './keys.js'
+import { AnchorRepository } from './repositories/anchors.js'
 import { BlockNumberRepository } from './repositories/block-numbers.js'
 import { ByBlockHashRepository } from './repositories/by-block-hash.js'
 import { CanonicalRepository } from './repositories/canonical.js'
@@ -23,6 +24,7 @@ export interface Store {
   readonly logIndex: LogIndexRepository
   readonly trieNodes: TrieNodeRepository
   readonly checkpoints: CheckpointRepository
+  readonly anchors: AnchorRepository
   /** Applies the operations in one atomic LevelDB batch. */
   write(ops: BatchOp[]): Promise<void>
   close(): Promise<void>
@@ -43,6 +45,7 @@ export async function openStore(path: string): Promise<Store> {
     logIndex: new LogIndexRepository(db),
     trieNodes: new TrieNodeRepository(db),
     checkpoints: new CheckpointRepository(db),
+    anchors: new AnchorRepository(db),
     write: (ops) => db.batch(ops),
     close: () => db.close(),
   }

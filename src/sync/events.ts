@@ -15,3 +15,5 @@ export type SyncEvent =
   /** The head we know the upstreams have, and ours. */
   | { type: 'tip'; phase: 'live'; localHead: bigint; remoteHead: bigint | null }
   | { type: 'error'; phase: SyncPhase; reason: string; code: string; url?: string; number?: bigint }
+  /** The safe and finalized heads after a finality poll (and L1's heads, for the anchor source). */
+  | { type: 'finality'; safe: bigint | null; finalized: bigint | null; source: string; l1Head?: bigint; l1Finalized?: bigint }

@@ -31,6 +31,8 @@ export class SyncStatus {
   phase: SyncPhase | 'idle' = 'idle'
   localHead: bigint | null = null
   remoteHead: bigint | null = null
+  safe: bigint | null = null
+  finalized: bigint | null = null
   /** Our head when the current catch-up began (eth_syncing's startingBlock). */
   private startingBlock: bigint | null = null
   readonly peers = new Map<string, PeerStatus>()
@@ -64,6 +66,10 @@ export class SyncStatus {
         this.peers.set(event.url, status)
         break
       }
+      case 'finality':
+        this.safe = event.safe
+        this.finalized = event.finalized
+        break
       case 'error':
         break
     }

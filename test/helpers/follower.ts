@@ -3,9 +3,9 @@ import { pino } from 'pino'
 import type { Logger } from '../../src/log.js'
 import { type Hex, numberToHex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { defaultRpcOptions, defaultSyncOptions, type SyncOptions } from '../../src/config.js'
+import { type FinalityOptions, defaultRpcOptions, defaultSyncOptions, type SyncOptions } from '../../src/config.js'
 import { type RunningNode, startNode } from '../../src/main.js'
-import { defaultStateOptions, type StateOptions } from '../../src/state/retention.js'
+import { type RetentionMode, defaultStateOptions, type StateOptions } from '../../src/state/retention.js'
 import { DEV_PRIVATE_KEYS } from '../../fixtures/anvil/generate-chain.js'
 import { rpcCall } from './node.js'
 
@@ -33,7 +33,9 @@ export async function startFollower(options: {
   upstreams: string[]
   sync?: Partial<SyncOptions>
   state?: Partial<StateOptions>
+  retention?: RetentionMode
   importFiles?: string[]
+  finality?: FinalityOptions
   log?: CapturedLog
 }): Promise<RunningNode> {
   return startNode(
@@ -41,11 +43,12 @@ export async function startFollower(options: {
       datadir: options.datadir,
       genesisPath: options.genesisPath,
       compat: 'anvil',
-      retention: undefined,
+      retention: options.retention,
       state: { ...defaultStateOptions, ...options.state },
       rpc: { ...defaultRpcOptions, port: 0, callWorkers: 1 },
       sync: { ...defaultSyncOptions, pollIntervalMs: 100, reprobeMs: 500, timeoutMs: 5000, ...options.sync, upstreams: options.upstreams },
       importFiles: options.importFiles ?? [],
+      finality: options.finality ?? { source: 'none' },
     },
     { log: options.log?.logger ?? captureLog('silent').logger },
   )

@@ -2,7 +2,7 @@ import type { BatchOp, Database } from '../db.js'
 import { Prefix, key } from '../keys.js'
 
 /** Named single values: head pointer, finalized/safe pointers, datadir settings. */
-export type MetaName = 'head' | 'finalized' | 'safe' | 'genesis' | 'settings'
+export type MetaName = 'head' | 'finalized' | 'safe' | 'genesis' | 'settings' | 'finalityScan' | 'finalityAlarm'
 
 const encoder = new TextEncoder()
 
@@ -20,6 +20,10 @@ export class MetaRepository {
   async getJSON<T>(name: MetaName): Promise<T | null> {
     const value = await this.get(name)
     return value === null ? null : (JSON.parse(new TextDecoder().decode(value)) as T)
+  }
+
+  delOp(name: MetaName): BatchOp {
+    return { type: 'del', key: key(Prefix.meta, encoder.encode(name)) }
   }
 
   putJSONOp(name: MetaName, value: unknown): BatchOp {

@@ -1,6 +1,6 @@
 import { bytesToHex, hexToBytes, isHexString } from '@ethereumjs/util'
-import type { Datadir } from './datadir.js'
-import { ArgumentError } from './errors.js'
+import type { Datadir } from '../datadir.js'
+import { ArgumentError } from '../errors.js'
 
 /**
  * Marks a stored canonical block (given as 'head', a number, or a hash) safe and finalized.
