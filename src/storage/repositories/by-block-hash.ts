@@ -16,6 +16,12 @@ export class ByBlockHashRepository {
     return (await this.db.get(key(this.prefix, hash))) ?? null
   }
 
+  /** The stored bytes of each block (null if unknown), in one read. */
+  async getMany(hashes: Uint8Array[]): Promise<(Uint8Array | null)[]> {
+    const values = await this.db.getMany(hashes.map((hash) => key(this.prefix, hash)))
+    return values.map((value) => value ?? null)
+  }
+
   async has(hash: Uint8Array): Promise<boolean> {
     return (await this.db.get(key(this.prefix, hash))) !== undefined
   }

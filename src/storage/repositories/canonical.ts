@@ -10,6 +10,12 @@ export class CanonicalRepository {
     return (await this.db.get(key(Prefix.canonical, encodeNumber(number)))) ?? null
   }
 
+  /** The canonical hashes at `numbers` (null past the head), in one read. */
+  async getMany(numbers: bigint[]): Promise<(Uint8Array | null)[]> {
+    const values = await this.db.getMany(numbers.map((number) => key(Prefix.canonical, encodeNumber(number))))
+    return values.map((value) => value ?? null)
+  }
+
   putOp(number: bigint, hash: Uint8Array): BatchOp {
     return { type: 'put', key: key(Prefix.canonical, encodeNumber(number)), value: hash }
   }
