@@ -1,4 +1,5 @@
 import type { Datadir } from '../datadir.js'
+import { Sleeper } from '../util/sleeper.js'
 import type { Logger } from '../log.js'
 import type { SyncEvent } from '../sync/events.js'
 import type { FinalityAlarm } from './alarm.js'
@@ -17,7 +18,7 @@ export interface FinalityTrackerOptions {
 export class FinalityTracker {
   private running: Promise<void> | null = null
   private stopped = false
-  private wake: (() => void) | null = null
+  private readonly sleeper = new Sleeper()
   private heads: FinalityHeads = { safe: null, finalized: null }
 
   constructor(
@@ -32,7 +33,7 @@ export class FinalityTracker {
 
   async stop(): Promise<void> {
     this.stopped = true
-    this.wake?.()
+    this.sleeper.interrupt()
     await this.running
   }
 
@@ -68,7 +69,7 @@ export class FinalityTracker {
       } catch (err) {
         this.deps.log.warn({ err: (err as Error).message, source: this.deps.source.name }, 'finality poll failed')
       }
-      if (!this.stopped) await this.sleep(this.options.pollIntervalMs)
+      if (!this.stopped) await this.sleeper.sleep(this.options.pollIntervalMs)
     }
   }
 
@@ -76,20 +77,6 @@ export class FinalityTracker {
     const { store } = this.deps.datadir
     const hash = await store.meta.get(name)
     return hash === null ? null : await store.blockNumbers.get(hash)
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = null
-        resolve()
-      }, ms)
-      this.wake = () => {
-        clearTimeout(timer)
-        this.wake = null
-        resolve()
-      }
-    })
   }
 }
 

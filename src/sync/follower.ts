@@ -2,6 +2,7 @@ import type { BlockHeader } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
 import { bytesToHex, equalsBytes } from '@ethereumjs/util'
 import type { Datadir } from '../datadir.js'
+import { Sleeper } from '../util/sleeper.js'
 import { ExecutionError, NodeError, SyncError, UpstreamError } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { LiveState } from '../state/live-state.js'
@@ -41,7 +42,7 @@ export interface FollowerDependencies {
 export class Follower {
   private running: Promise<void> | null = null
   private stopped = false
-  private wake: (() => void) | null = null
+  private readonly sleeper = new Sleeper()
   private readonly common: Common
 
   constructor(
@@ -58,7 +59,7 @@ export class Follower {
   /** Stops after the block being imported (never in the middle of one). */
   async stop(): Promise<void> {
     this.stopped = true
-    this.wake?.()
+    this.sleeper.interrupt()
     await this.running
   }
 
@@ -71,7 +72,7 @@ export class Follower {
       this.emitTip()
       if (peer === null) {
         log.warn({ retryInMs: backoffMs, upstreams: peers.statuses().map((s) => ({ url: s.url, state: s.state, error: s.lastError })) }, 'no usable upstream')
-        await this.sleep(backoffMs)
+        await this.sleeper.sleep(backoffMs)
         backoffMs = Math.min(backoffMs * 2, this.options.maxBackoffMs)
         continue
       }
@@ -82,7 +83,7 @@ export class Follower {
       } catch (err) {
         this.onFailure(peer, err)
       }
-      if (!progressed && !this.stopped) await this.sleep(this.options.pollIntervalMs)
+      if (!progressed && !this.stopped) await this.sleeper.sleep(this.options.pollIntervalMs)
     }
   }
 
@@ -221,20 +222,6 @@ export class Follower {
     const raw = hash === null ? null : await store.headers.get(hash)
     if (raw === null) throw new Error(`no canonical header at ${number}`)
     return codec.decodeHeader(raw)
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = null
-        resolve()
-      }, ms)
-      this.wake = () => {
-        clearTimeout(timer)
-        this.wake = null
-        resolve()
-      }
-    })
   }
 }
 
