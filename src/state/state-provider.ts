@@ -54,11 +54,14 @@ export function createStateProvider(options: Pick<StateOptions, 'stateCacheBytes
     }
     // start from the nearest state we have: a cached one above the checkpoint, or the checkpoint
     let from = { number: checkpoint.number, root: checkpoint.stateRoot, nodes: store.trieNodes as TrieDB }
-    for (let n = header.number - 1n; n > checkpoint.number; n--) {
-      const hash = await store.canonical.get(n)
-      const cached = hash === null ? undefined : cache.get(bytesToHex(hash))
-      if (cached !== undefined) {
-        from = cached
+    const candidates = [...cache.entries()]
+      .filter(([, state]) => state.number > checkpoint.number && state.number < header.number)
+      .sort(([, a], [, b]) => (a.number > b.number ? -1 : 1))
+    for (const [key, state] of candidates) {
+      // a reorg may have made a cached state's block non-canonical
+      const hash = await store.canonical.get(state.number)
+      if (hash !== null && bytesToHex(hash) === key) {
+        from = cache.get(key) ?? state
         break
       }
     }
