@@ -119,11 +119,20 @@ export class BlockExecutor {
     }
     // the state's new nodes go to the node database now, not with the next block
     await this.trie.flush()
+    // encoded when asked: storing a block needs them, re-executing a stored one does not
+    let encodedReceipts: Uint8Array[] | undefined
+    let senders: Uint8Array[] | undefined
     return {
       block,
       receipts: result.receipts,
-      encodedReceipts: result.receipts.map((receipt, i) => encodeReceipt(receipt, block.transactions[i].type)),
-      senders: block.transactions.map((tx) => tx.getSenderAddress().bytes),
+      get encodedReceipts() {
+        encodedReceipts ??= result.receipts.map((receipt, i) => encodeReceipt(receipt, block.transactions[i].type))
+        return encodedReceipts
+      },
+      get senders() {
+        senders ??= block.transactions.map((tx) => tx.getSenderAddress().bytes)
+        return senders
+      },
     }
   }
 

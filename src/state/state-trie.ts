@@ -1,6 +1,5 @@
 import { RLP } from '@ethereumjs/rlp'
-import { KECCAK256_RLP, bytesToUnprefixedHex, equalsBytes } from '@ethereumjs/util'
-import { LRUCache } from 'lru-cache'
+import { KECCAK256_RLP, equalsBytes } from '@ethereumjs/util'
 import type { TrieNodeDB } from './node-db.js'
 
 /**
@@ -132,7 +131,7 @@ export class StateTrie {
   async checkRoot(root: Uint8Array): Promise<boolean> {
     if (equalsBytes(root, KECCAK256_RLP)) return true
     await this.store.flush()
-    return (await this.store.load(bytesToUnprefixedHex(root))) !== undefined
+    return (await this.store.load(hex(root))) !== undefined
   }
 
   /** The node database, for contract code (keys are bytes here, as @ethereumjs/mpt's CheckpointDB takes them). */
@@ -141,10 +140,10 @@ export class StateTrie {
     return {
       async get(key) {
         await store.flush()
-        return store.load(bytesToUnprefixedHex(key))
+        return store.load(hex(key))
       },
       async put(key, value) {
-        store.queue(bytesToUnprefixedHex(key), value)
+        store.queue(hex(key), value)
         await store.flush()
       },
     }
@@ -338,7 +337,7 @@ class NodeStore {
   }
 
   async resolve(ref: HashRef): Promise<ShortNode | BranchNode> {
-    const key = bytesToUnprefixedHex(ref.hash)
+    const key = hex(ref.hash)
     const cached = decodedNodes.get(key)
     if (cached !== undefined) return cached
     const rlp = await this.load(key)
@@ -359,7 +358,7 @@ class NodeStore {
     encoding.hash ??= this.hash(encoding.rlp)
     if (!encoding.stored) {
       encoding.stored = true
-      const key = bytesToUnprefixedHex(encoding.hash)
+      const key = hex(encoding.hash)
       this.pending.set(key, encoding.rlp)
       decodedNodes.set(key, node)
     }
@@ -370,32 +369,72 @@ class NodeStore {
     if (node.encoding !== undefined) return node.encoding
     let rlp: Uint8Array
     if (node instanceof ShortNode) {
-      rlp = encodeList([encodeBytes(compactKey(node.key, node.leaf)), node.leaf ? encodeBytes(node.value) : this.reference(node.child)])
+      const key = compactKey(node.key, node.leaf)
+      if (node.leaf) {
+        rlp = encodeList([key, node.value], 0b11)
+      } else {
+        const child = this.reference(node.child)
+        rlp = encodeList([key, child], child.length === 32 ? 0b11 : 0b01)
+      }
     } else {
+      // items: 16 child references (hashes are 32 bytes, embedded nodes are RLP already), the value
       const items = new Array<Uint8Array>(17)
-      for (let i = 0; i < 16; i++) items[i] = this.reference(node.children[i])
-      items[16] = node.value === null ? EMPTY_STRING : encodeBytes(node.value)
-      rlp = encodeList(items)
+      let strings = 1 << 16
+      for (let i = 0; i < 16; i++) {
+        const ref = this.reference(node.children[i])
+        items[i] = ref
+        if (ref.length === 32 || ref === EMPTY_STRING) strings |= 1 << i
+      }
+      items[16] = node.value ?? EMPTY_BYTES
+      rlp = encodeList(items, strings)
     }
     node.encoding = { rlp, stored: false }
     return node.encoding
   }
 
-  /** How a parent refers to a child: its hash, or the child itself when it encodes to under 32 bytes. */
+  /**
+   * How a parent refers to a child: the child's hash (32 bytes, to encode as a string), the
+   * child's RLP when it encodes to under 32 bytes (embedded as is), or EMPTY_STRING for none.
+   */
   private reference(child: TrieNode | null): Uint8Array {
     if (child === null) return EMPTY_STRING
-    if (child instanceof HashRef) return encodeBytes(child.hash)
+    if (child instanceof HashRef) return child.hash
     const encoding = this.encode(child)
     if (encoding.rlp.length < 32) return encoding.rlp
-    return encodeBytes(this.hashOf(child, encoding))
+    return this.hashOf(child, encoding)
   }
 }
 
 /**
  * Decoded nodes by hash, shared by every StateTrie in the process: a node's content is its key,
- * so a hit is right whichever state asked. Bounded (~1.5 KB a branch node).
+ * so a hit is right whichever state asked. Two generations of maps bound it (a generation holds
+ * up to 20,000 nodes, ~1.5 KB a branch node): a hit in the older one moves the node to the newer,
+ * and when the newer is full the older is dropped.
  */
-const decodedNodes = new LRUCache<string, ShortNode | BranchNode>({ max: 40_000 })
+class NodeCache {
+  private young = new Map<string, ShortNode | BranchNode>()
+  private old = new Map<string, ShortNode | BranchNode>()
+
+  constructor(private readonly generation: number) {}
+
+  get(key: string): ShortNode | BranchNode | undefined {
+    const young = this.young.get(key)
+    if (young !== undefined) return young
+    const old = this.old.get(key)
+    if (old !== undefined) this.set(key, old)
+    return old
+  }
+
+  set(key: string, node: ShortNode | BranchNode): void {
+    if (this.young.size >= this.generation) {
+      this.old = this.young
+      this.young = new Map()
+    }
+    this.young.set(key, node)
+  }
+}
+
+const decodedNodes = new NodeCache(20_000)
 
 type NestedBytes = Uint8Array | NestedBytes[]
 
@@ -479,35 +518,57 @@ function decodeCompactKey(bytes: Uint8Array): { key: Uint8Array; leaf: boolean }
   return { key, leaf: (flag & 2) !== 0 }
 }
 
-const EMPTY_STRING = Uint8Array.of(0x80)
+/** Marks an absent child among a branch's references (encoded as the empty string). */
+const EMPTY_STRING = new Uint8Array(0)
+const EMPTY_BYTES = new Uint8Array(0)
 
-/** RLP of a byte string. */
-function encodeBytes(bytes: Uint8Array): Uint8Array {
-  if (bytes.length === 1 && bytes[0] < 0x80) return bytes
-  return withHeader(0x80, bytes.length, [bytes])
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex')
 }
 
-/** RLP of a list of items that are RLP already. */
-function encodeList(items: Uint8Array[]): Uint8Array {
+/**
+ * RLP of a list, in one allocation. Bit i of `strings` says whether items[i] is a byte string to
+ * encode; otherwise it is RLP already (an embedded node).
+ */
+function encodeList(items: Uint8Array[], strings: number): Uint8Array {
   let length = 0
-  for (const item of items) length += item.length
-  return withHeader(0xc0, length, items)
-}
-
-function withHeader(offset: number, length: number, parts: Uint8Array[]): Uint8Array {
-  // lengths of trie nodes and values fit in 3 bytes
-  const lengthOfLength = length <= 55 ? 0 : length < 0x100 ? 1 : length < 0x10000 ? 2 : 3
-  const out = new Uint8Array(1 + lengthOfLength + length)
-  if (lengthOfLength === 0) {
-    out[0] = offset + length
-  } else {
-    out[0] = offset + 55 + lengthOfLength
-    for (let i = lengthOfLength, l = length; i >= 1; i--, l >>>= 8) out[i] = l & 0xff
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]
+    length += (strings >> i) & 1 ? stringLength(item) : item.length
   }
-  let at = 1 + lengthOfLength
-  for (const part of parts) {
-    out.set(part, at)
-    at += part.length
+  const out = new Uint8Array(headerLength(length) + length)
+  let at = writeHeader(out, 0, 0xc0, length)
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]
+    if ((strings >> i) & 1) {
+      if (item.length === 1 && item[0] < 0x80) {
+        out[at++] = item[0]
+        continue
+      }
+      at = writeHeader(out, at, 0x80, item.length)
+    }
+    out.set(item, at)
+    at += item.length
   }
   return out
+}
+
+function stringLength(bytes: Uint8Array): number {
+  return bytes.length === 1 && bytes[0] < 0x80 ? 1 : headerLength(bytes.length) + bytes.length
+}
+
+function headerLength(length: number): number {
+  return length <= 55 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : 4
+}
+
+/** Writes an RLP string (offset 0x80) or list (0xc0) header at `at`; returns where the payload starts. */
+function writeHeader(out: Uint8Array, at: number, offset: number, length: number): number {
+  if (length <= 55) {
+    out[at] = offset + length
+    return at + 1
+  }
+  const lengthOfLength = headerLength(length) - 1
+  out[at] = offset + 55 + lengthOfLength
+  for (let i = lengthOfLength, l = length; i >= 1; i--, l >>>= 8) out[at + i] = l & 0xff
+  return at + 1 + lengthOfLength
 }
