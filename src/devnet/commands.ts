@@ -25,14 +25,18 @@ export function registerDevnetCommands(program: Command): void {
 
   program
     .command('devnet')
-    .description('run anvil, a traffic generator and a Hindsight follower verifying them, until Ctrl-C')
+    .description('run anvil, a traffic generator, an L1 anvil with the anchor and a proposer, and a Hindsight follower verifying them, until Ctrl-C')
     .option('--genesis <file>', 'genesis of the devnet chain (default: fixtures/devnet/genesis.json)')
     .option('--datadir <dir>', "the follower's datadir, wiped at every start", defaultDevnetOptions.datadir)
     .option('--http.port <port>', "the follower's JSON-RPC port", port, defaultDevnetOptions.followerPort)
     .option('--anvil.port <port>', "anvil's JSON-RPC port", port, defaultDevnetOptions.anvilPort)
+    .option('--l1.port <port>', "the L1 anvil's JSON-RPC port", port, defaultDevnetOptions.l1Port)
     .option('--block-time <seconds>', "seconds between anvil's blocks", positiveNumber, defaultDevnetOptions.blockTime)
+    .option('--l1.block-time <seconds>', "seconds between the L1's blocks (fractions allowed)", positiveNumber, defaultDevnetOptions.l1BlockTime)
+    .option('--every <n>', 'the proposer anchors L2 blocks N, 2N, 3N, ...', positiveInteger, defaultDevnetOptions.every)
     .option('--tps <n>', 'transactions per second of the traffic generator', positiveNumber, defaultDevnetOptions.tps)
-    .option('--anvil.logs', "show anvil's own output (lines per transaction)", false)
+    .option('--anvil.logs', "show the anvils' own output (lines per transaction)", false)
+    .option('--status-interval <seconds>', 'seconds between the "heads" status lines', positiveNumber, defaultDevnetOptions.statusIntervalMs / 1000)
     .addOption(logLevelOption())
     .action(async (opts) => {
       const { runDevnet } = await import('./run.js')
@@ -42,11 +46,14 @@ export function registerDevnetCommands(program: Command): void {
         datadir: opts.datadir,
         followerPort: opts['http.port'] ?? opts.httpPort,
         anvilPort: opts['anvil.port'] ?? opts.anvilPort,
+        l1Port: opts['l1.port'] ?? opts.l1Port,
         blockTime: opts.blockTime,
+        l1BlockTime: opts['l1.blockTime'] ?? opts.l1BlockTime,
+        every: opts.every,
         tps: opts.tps,
         anvilLogs: opts['anvil.logs'] ?? opts.anvilLogs,
         logLevel: opts.logLevel,
-        statusIntervalMs: defaultDevnetOptions.statusIntervalMs,
+        statusIntervalMs: Math.round(opts.statusInterval * 1000),
       })
     })
 }
@@ -69,6 +76,12 @@ const logLevelOption = () =>
 function positiveNumber(value: string): number {
   const n = Number(value)
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number')
+  return n
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value)
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer')
   return n
 }
 
