@@ -2,7 +2,7 @@
  * Live sync (issue 4): catch-up throughput from an upstream's JSON-RPC against an import of a
  * file of the same blocks, and the lag behind a sequencer mining one block a second, in one run.
  *
- *   npm run bench:sync -- [--blocks 300] [--txs-per-block 100] [--runs 1]
+ *   npm run bench:sync -- [--blocks 300] [--txs-per-block 30] [--runs 1]
  *                         [--lag-seconds 30] [--tps 100] [--sample-ms 100] [--poll-interval MS]
  *                         [--parts catchup,lag] [--keep DIR]
  *
@@ -77,7 +77,7 @@ const STALL_MS = 120_000
 const { values } = parseArgs({
   options: {
     blocks: { type: 'string', default: '300' },
-    'txs-per-block': { type: 'string', default: '100' },
+    'txs-per-block': { type: 'string', default: '30' },
     runs: { type: 'string', default: '1' },
     'lag-seconds': { type: 'string', default: '30' },
     tps: { type: 'string', default: '100' },
@@ -198,6 +198,8 @@ interface SideResult {
   side: Side
   /** Opening the datadir to closing it. */
   totalSeconds: number
+  /** Opening the datadir to ready to take blocks (file: the state open; rpc: startNode returned, serving). */
+  startSeconds: number
   /** Opening the datadir to block 1 stored. */
   firstBlockSeconds: number
   /** Block 1 stored to the last block stored. */
@@ -213,15 +215,19 @@ const sideState = () => {
   return state
 }
 
-async function runFileSide(datadirPath: string, file: string): Promise<Omit<SideResult, 'side' | 'cpuSeconds' | 'peakRssMiB' | 'head'>> {
+type SideTiming = ReturnType<typeof timing>
+
+async function runFileSide(datadirPath: string, file: string): Promise<SideTiming> {
   const logger = createLogger({ level: 'warn' })
   const started = performance.now()
+  let ready = 0
   let first = 0
   let last = 0
   const chain = await loadChainConfig(ANVIL_GENESIS_PATH)
   const datadir = await openDatadir({ path: datadirPath, genesis: chain.genesis, compat: 'anvil', retention: undefined }, { log: logger })
   try {
     const { executor, liveState } = await openLiveState(datadir, sideState(), { log: logger })
+    ready = performance.now()
     const importer = await Importer.create({
       datadir,
       executor,
@@ -238,10 +244,10 @@ async function runFileSide(datadirPath: string, file: string): Promise<Omit<Side
     await datadir.close()
   }
   const ended = performance.now()
-  return { totalSeconds: (ended - started) / 1000, firstBlockSeconds: (first - started) / 1000, steadySeconds: (last - first) / 1000 }
+  return timing(started, ready, first, last, ended)
 }
 
-async function runRpcSide(datadirPath: string, upstream: string, target: bigint): Promise<Omit<SideResult, 'side' | 'cpuSeconds' | 'peakRssMiB' | 'head'>> {
+async function runRpcSide(datadirPath: string, upstream: string, target: bigint): Promise<SideTiming> {
   const logger = createLogger({ level: 'warn' })
   const started = performance.now()
   const node = await startNode(
@@ -260,6 +266,7 @@ async function runRpcSide(datadirPath: string, upstream: string, target: bigint)
     },
     { log: logger },
   )
+  const ready = performance.now()
   let first = 0
   let last = 0
   try {
@@ -289,7 +296,12 @@ async function runRpcSide(datadirPath: string, upstream: string, target: bigint)
     await node.close()
   }
   const ended = performance.now()
-  return { totalSeconds: (ended - started) / 1000, firstBlockSeconds: (first - started) / 1000, steadySeconds: (last - first) / 1000 }
+  return timing(started, ready, first, last, ended)
+}
+
+function timing(started: number, ready: number, first: number, last: number, ended: number) {
+  const seconds = (from: number, to: number) => (to - from) / 1000
+  return { totalSeconds: seconds(started, ended), startSeconds: seconds(started, ready), firstBlockSeconds: seconds(started, first), steadySeconds: seconds(first, last) }
 }
 
 async function runSide(side: Side): Promise<SideResult> {
@@ -378,6 +390,7 @@ function reportCatchup(result: CatchupResult): string[] {
   const rows = [...sides.values()].map((r) => [
     r.side === 'file' ? 'file (import of chain.rlp)' : 'rpc (follower of anvil)',
     r.totalSeconds.toFixed(2),
+    r.startSeconds.toFixed(2),
     rate(blocks, r.totalSeconds, 1),
     rate(txs, r.totalSeconds, 0),
     rate(gas, r.totalSeconds, 2),
@@ -395,10 +408,11 @@ function reportCatchup(result: CatchupResult): string[] {
       `both sides --compat anvil, retention full, checkpoint every ${defaultStateOptions.checkpointInterval} blocks, each in a child process of its own` +
       (result.runs > 1 ? `, fastest of ${result.runs} runs` : ''),
     table(
-      ['side', 'total s', 'blocks/s', 'tx/s', 'Mgas/s', 'to block 1 s', 'steady s', 'blocks/s', 'tx/s', 'Mgas/s', 'CPU s', 'anvil CPU s', 'peak RSS MiB'],
+      ['side', 'total s', 'start s', 'blocks/s', 'tx/s', 'Mgas/s', 'to block 1 s', 'steady s', 'blocks/s', 'tx/s', 'Mgas/s', 'CPU s', 'anvil CPU s', 'peak RSS MiB'],
       rows,
     ),
-    '  total: opening the datadir to closing it (state flushed); steady: block 1 stored to the last block stored',
+    '  total: opening the datadir to closing it (state flushed), rates over all blocks; start: until ready to take blocks (rpc: serving JSON-RPC, call workers started);',
+    '  to block 1: until block 1 is stored (rpc: the first window fetched and decoded); steady: block 1 stored to the last block stored, rates over blocks 2..N',
   ]
   const file = sides.get('file')
   const rpc = sides.get('rpc')
@@ -425,15 +439,15 @@ interface HeadSample {
 
 interface LagResult {
   seconds: number
-  anvilSamples: HeadSample[]
-  followerSamples: HeadSample[]
-  /** Per follower sample: anvil's head at the latest anvil sample before it, minus the follower's. */
-  lags: number[]
+  anvilSamples: HeadSample[] & { failed: number }
+  followerSamples: HeadSample[] & { failed: number }
+  /** Per follower answer: anvil's head at the latest anvil answer before it, minus the follower's. */
+  lags: Array<{ at: number; lag: number }>
   /** Per block first seen on anvil during sampling and later on the follower: ms between the two sightings. */
   blockDelays: number[]
-  /** Blocks first seen on anvil during sampling. */
-  produced: number
-  blocks: Array<{ number: number; txs: number; gas: bigint }>
+  /** Blocks that appeared on anvil while sampling, and those the follower stored while sampling. */
+  produced: BlockStat[]
+  verified: BlockStat[]
   traffic: { sent: number; errors: number }
   cpu: { anvil: number; follower: number; bench: number }
   followerPeakRssMiB: number
@@ -441,6 +455,12 @@ interface LagResult {
   pollIntervalMs: number
   tps: number
   sampleMs: number
+}
+
+interface BlockStat {
+  number: number
+  txs: number
+  gas: bigint
 }
 
 async function lag(work: string): Promise<LagResult> {
@@ -478,12 +498,14 @@ async function lag(work: string): Promise<LagResult> {
     const stats = traffic.stats()
     await traffic.stop()
     traffic = null
+    if (anvilSamples.length < 2 || followerSamples.length < 2) throw new Error(`too few answers in ${seconds} s: anvil ${anvilSamples.length}, follower ${followerSamples.length}`)
     const anvilSeen = firstSeen(anvilSamples)
     const followerSeen = firstSeen(followerSamples)
     const blockDelays = [...anvilSeen].filter(([n]) => followerSeen.has(n)).map(([n, at]) => followerSeen.get(n)! - at)
-    const produced = [...anvilSeen.keys()]
-    if (produced.length === 0) throw new Error(`anvil mined no block in ${seconds} s`)
-    const blocks = await blockStats(anvil.rpcUrl, Math.min(...produced), Math.max(...produced))
+    const range = (samples: HeadSample[]) => ({ from: samples[0].head + 1, to: samples.at(-1)!.head })
+    const [a, f] = [range(anvilSamples), range(followerSamples)]
+    const blocks = await blockStats(anvil.rpcUrl, Math.min(a.from, f.from), Math.max(a.to, f.to))
+    const within = (r: { from: number; to: number }) => blocks.filter((b) => b.number >= r.from && b.number <= r.to)
     // the follower must end on anvil's chain: wait until it holds anvil's block at some height
     const final = await sameBlock(anvil.rpcUrl, follower.url)
     const followerPeakRssMiB = (peakRssKiBOf(follower.pid) ?? 0) / 1024
@@ -493,8 +515,8 @@ async function lag(work: string): Promise<LagResult> {
       followerSamples,
       lags: lagsInBlocks(anvilSamples, followerSamples),
       blockDelays,
-      produced: produced.length,
-      blocks,
+      produced: within(a),
+      verified: within(f),
       traffic: { sent: totalSent(stats) - sentBefore, errors: stats.errors - errorsBefore },
       cpu,
       followerPeakRssMiB,
@@ -511,33 +533,39 @@ async function lag(work: string): Promise<LagResult> {
 }
 
 function reportLag(result: LagResult): string[] {
-  const lags = [...result.lags].sort((a, b) => a - b)
-  const txs = result.blocks.map((b) => b.txs)
-  const gas = Number(result.blocks.reduce((total, b) => total + b.gas, 0n)) / 1e6
+  const lags = result.lags.map((l) => l.lag)
   const histogram = new Map<number, number>()
   for (const l of lags) histogram.set(l, (histogram.get(l) ?? 0) + 1)
   const share = [...histogram].sort(([a], [b]) => a - b).map(([l, n]) => `${l}: ${((100 * n) / lags.length).toFixed(0)}%`).join(', ')
   const core = (s: number) => `${((100 * s) / result.seconds).toFixed(0)}%`
-  const row = (what: string, values: number[], digits: number) => {
+  const row = (what: string, values: number[]) => {
     if (values.length === 0) return [what, '-', '-', '-', '-', '0']
     const sorted = [...values].sort((a, b) => a - b)
-    return [what, ...[percentile(sorted, 0.5), percentile(sorted, 0.9), sorted.at(-1)!].map((v) => v.toFixed(digits)), mean(sorted).toFixed(2), String(sorted.length)]
+    return [what, ...[percentile(sorted, 0.5), percentile(sorted, 0.9), sorted.at(-1)!].map((v) => v.toFixed(0)), mean(sorted).toFixed(1), String(sorted.length)]
   }
+  const flow = (what: string, blocks: BlockStat[]) => {
+    const txs = blocks.reduce((t, b) => t + b.txs, 0)
+    const gas = Number(blocks.reduce((t, b) => t + b.gas, 0n)) / 1e6
+    const perBlock = blocks.length === 0 ? '-' : (txs / blocks.length).toFixed(0)
+    return [what, String(blocks.length), (blocks.length / result.seconds).toFixed(2), perBlock, (txs / result.seconds).toFixed(0), (gas / result.seconds).toFixed(2)]
+  }
+  const failed = result.anvilSamples.failed + result.followerSamples.failed
   return [
-    `2. lag: anvil --block-time 1 on the devnet genesis, the devnet traffic at ${result.tps} tx/s (${result.traffic.sent} sent while sampling, ${result.traffic.errors} failed sends), ` +
-      `a follower (hindsight start --compat anvil --sync.poll-interval ${result.pollIntervalMs}) in a child process; both heads sampled every ${result.sampleMs} ms for ${result.seconds.toFixed(0)} s ` +
-      `(${result.anvilSamples.length} anvil, ${result.followerSamples.length} follower answers)`,
-    `  blocks mined while sampling: ${result.blocks.length}, ${(sum(txs) / result.blocks.length).toFixed(0)} txs/block on average (min ${Math.min(...txs)}, max ${Math.max(...txs)}), ${(gas / result.seconds).toFixed(2)} Mgas/s`,
+    `2. lag: anvil --block-time 1 on the devnet genesis, the devnet traffic at ${result.tps} tx/s from this process (${result.traffic.sent} sent while sampling, ${result.traffic.errors} failed sends), ` +
+      `a follower (hindsight start --compat anvil --sync.poll-interval ${result.pollIntervalMs}) in a child process; both heads asked every ${result.sampleMs} ms for ${result.seconds.toFixed(0)} s ` +
+      `(${result.anvilSamples.length} anvil, ${result.followerSamples.length} follower answers${failed === 0 ? '' : `, ${failed} failed requests`})`,
+    table(['while sampling', 'blocks', 'blocks/s', 'txs/block', 'tx/s', 'Mgas/s'], [flow('anvil mined', result.produced), flow('the follower verified and stored', result.verified)]),
+    '',
     table(
       ['', 'median', 'p90', 'max', 'mean', 'n'],
       [
-        row('lag in blocks (anvil head - follower head, per follower answer)', lags, 0),
-        row(`lag in ms (a block first seen on anvil -> on the follower, +-${result.sampleMs} ms)`, result.blockDelays, 0),
-        row("follower's eth_blockNumber round trip, ms (waits for the block it executes)", result.followerSamples.map((s) => s.ms), 0),
+        row('lag in blocks (anvil head - follower head, per follower answer)', lags),
+        row(`lag in ms (a block first seen on anvil -> on the follower, +-${result.sampleMs} ms)`, result.blockDelays),
+        row("follower's eth_blockNumber round trip, ms (waits for the block it executes)", result.followerSamples.map((s) => s.ms)),
       ],
     ),
-    `  lag in blocks, share of follower answers: ${share}`,
-    `  lag in ms: ${result.blockDelays.length} of the ${result.produced} blocks anvil mined while sampling reached the follower before sampling ended`,
+    `  lag in blocks, share of follower answers: ${share}; trend ${lagTrend(result.lags) >= 0 ? '+' : ''}${lagTrend(result.lags).toFixed(1)} blocks/min (about 0 when the follower keeps up)`,
+    `  lag in ms: ${result.blockDelays.length} of the ${result.produced.length} blocks anvil mined while sampling reached the follower before sampling ended`,
     `  CPU while sampling, in % of one core: anvil ${core(result.cpu.anvil)}, follower ${core(result.cpu.follower)}, traffic generator + samplers (this process) ${core(result.cpu.bench)}; follower peak RSS ${result.followerPeakRssMiB.toFixed(0)} MiB`,
     `  the follower's block ${result.final.number} is anvil's (${result.final.hash})`,
   ]
@@ -611,18 +639,26 @@ async function sameBlock(anvilUrl: string, followerUrl: string): Promise<{ numbe
   }
 }
 
-/** eth_blockNumber every `sampleMs` until `endAt`; one that falls behind samples at once, never in a burst. */
-async function sampleHeads(url: string, sampleMs: number, started: number, endAt: number): Promise<HeadSample[]> {
-  const samples: HeadSample[] = []
+/**
+ * eth_blockNumber every `sampleMs` until `endAt`; one that falls behind samples at once, never in
+ * a burst. A failed request is counted and skipped (a keep-alive connection the server closed
+ * while its event loop was busy fails once).
+ */
+async function sampleHeads(url: string, sampleMs: number, started: number, endAt: number): Promise<HeadSample[] & { failed: number }> {
+  const samples = Object.assign([] as HeadSample[], { failed: 0 })
   let next = performance.now()
   for (;;) {
     await sleep(next - performance.now())
     const sent = performance.now()
     if (sent >= endAt) return samples
-    const head = await blockNumber(url)
-    const now = performance.now()
-    samples.push({ at: now - started, head, ms: now - sent })
-    next = Math.max(next + sampleMs, now)
+    try {
+      const head = await blockNumber(url)
+      const now = performance.now()
+      samples.push({ at: now - started, head, ms: now - sent })
+    } catch {
+      samples.failed++
+    }
+    next = Math.max(next + sampleMs, performance.now())
   }
 }
 
@@ -640,18 +676,28 @@ function firstSeen(samples: HeadSample[]): Map<number, number> {
  * follower's head. The follower answers after the block it is executing, so its head can only be
  * newer than when the request arrived: if anything, this errs towards a smaller lag by up to one block.
  */
-function lagsInBlocks(anvil: HeadSample[], follower: HeadSample[]): number[] {
-  const lags: number[] = []
+function lagsInBlocks(anvil: HeadSample[], follower: HeadSample[]): Array<{ at: number; lag: number }> {
+  const lags: Array<{ at: number; lag: number }> = []
   let i = -1
   for (const sample of follower) {
     while (i + 1 < anvil.length && anvil[i + 1].at <= sample.at) i++
-    if (i >= 0) lags.push(Math.max(0, anvil[i].head - sample.head))
+    if (i >= 0) lags.push({ at: sample.at, lag: Math.max(0, anvil[i].head - sample.head) })
   }
   return lags
 }
 
-async function blockStats(url: string, from: number, to: number): Promise<Array<{ number: number; txs: number; gas: bigint }>> {
-  const blocks: Array<{ number: number; txs: number; gas: bigint }> = []
+/** Least-squares slope of lag over time, in blocks per minute: about 0 for a follower that keeps up. */
+function lagTrend(lags: Array<{ at: number; lag: number }>): number {
+  const n = lags.length
+  const mx = lags.reduce((t, l) => t + l.at, 0) / n
+  const my = lags.reduce((t, l) => t + l.lag, 0) / n
+  const sxy = lags.reduce((t, l) => t + (l.at - mx) * (l.lag - my), 0)
+  const sxx = lags.reduce((t, l) => t + (l.at - mx) ** 2, 0)
+  return sxx === 0 ? 0 : (sxy / sxx) * 60_000
+}
+
+async function blockStats(url: string, from: number, to: number): Promise<BlockStat[]> {
+  const blocks: BlockStat[] = []
   for (let n = from; n <= to; n++) {
     const block = await rpcCall<{ transactions: unknown[]; gasUsed: Hex }>(url, 'eth_getBlockByNumber', [`0x${n.toString(16)}`, false])
     blocks.push({ number: n, txs: block.transactions.length, gas: BigInt(block.gasUsed) })
@@ -729,15 +775,15 @@ async function main(): Promise<void> {
   const runStarted = performance.now()
   const loadAtStart = loadavg()
   try {
-    const out: string[] = [
+    // each part's figures as soon as it is done: a failure in the next one does not lose them
+    const print = (lines: string[]) => process.stdout.write(`${lines.join('\n')}\n\n`)
+    print([
       `hindsight live sync, ${availableParallelism()} cores shared by anvil, the traffic generator and the node under test ` +
         `(load average at start ${loadAtStart.map((l) => l.toFixed(1)).join(' ')}; other work on the machine counts too)`,
-      '',
-    ]
-    if (parts.includes('catchup')) out.push(...reportCatchup(await catchup(work)), '')
-    if (parts.includes('lag')) out.push(...reportLag(await lag(work)), '')
-    out.push(`whole run: ${((performance.now() - runStarted) / 1000 / 60).toFixed(1)} min, load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`)
-    process.stdout.write(`${out.join('\n')}\n`)
+    ])
+    if (parts.includes('catchup')) print(reportCatchup(await catchup(work)))
+    if (parts.includes('lag')) print(reportLag(await lag(work)))
+    process.stdout.write(`whole run: ${((performance.now() - runStarted) / 1000 / 60).toFixed(1)} min, load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`)
     if (values.keep !== undefined) log(`chain, datadirs and logs kept in ${work}`)
   } finally {
     if (values.keep === undefined) rmSync(work, { recursive: true, force: true })
