@@ -408,7 +408,7 @@ class NodeStore {
 /**
  * Decoded nodes by hash, shared by every StateTrie in the process: a node's content is its key,
  * so a hit is right whichever state asked. Two generations of maps bound it (a generation holds
- * up to 20,000 nodes, ~1.5 KB a branch node): a hit in the older one moves the node to the newer,
+ * up to 10,000 nodes, ~2.5 KB a decoded branch node): a hit in the older one moves the node to the newer,
  * and when the newer is full the older is dropped.
  */
 class NodeCache {
@@ -434,7 +434,7 @@ class NodeCache {
   }
 }
 
-const decodedNodes = new NodeCache(20_000)
+const decodedNodes = new NodeCache(10_000)
 
 type NestedBytes = Uint8Array | NestedBytes[]
 
