@@ -260,9 +260,8 @@ async function runRpcSide(datadirPath: string, upstream: string, target: bigint)
       rpc: { ...defaultRpcOptions, port: 0 },
       sync: { ...defaultSyncOptions, upstreams: [upstream] },
       importFiles: [],
-      // no finality source: sync alone is measured (spread, so this compiles before and after
-      // StartOptions gained the field)
-      ...{ finality: { source: 'none' as const } },
+      // sync alone is measured
+      finality: { source: 'none' },
     },
     { log: logger },
   )
