@@ -23,6 +23,9 @@ export async function fetchWindow(peer: Peer, from: bigint, to: bigint, common: 
       if (json === null) break
       const uncles = await fetchUncles(peer, json)
       blocks.push(blockFromRpc(json, uncles, common, peer.url))
+      // decoding a window of full blocks is CPU work on the thread that serves JSON-RPC: let
+      // waiting requests in between blocks rather than after the whole window
+      await new Promise((resolve) => setImmediate(resolve))
     }
     return { ok: true, blocks }
   } catch (error) {
