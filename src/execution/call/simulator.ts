@@ -17,6 +17,7 @@ import {
 } from '@ethereumjs/util'
 import { type VM, createVM, runTx } from '@ethereumjs/vm'
 import type { ChainConfig } from '../../chain/genesis.js'
+import { keccak256 } from '../../chain/keccak.js'
 import type { TrieDB } from '../../state/state-view.js'
 import { TrieOverlay } from '../../state/trie-overlay.js'
 import { CallError } from './errors.js'
@@ -102,7 +103,7 @@ export class Simulation {
     const context = blockContext(env.header, input.blockOverrides)
     const common = env.chain.createCommon()
     common.setHardforkBy({ blockNumber: context.number, timestamp: context.time })
-    const trie = new MerklePatriciaTrie({ db: new TrieOverlay(env.nodes), root: env.stateRoot, useKeyHashing: true, valueEncoding: 'view' })
+    const trie = new MerklePatriciaTrie({ db: new TrieOverlay(env.nodes), root: env.stateRoot, useKeyHashing: true, useKeyHashingFunction: keccak256, valueEncoding: 'view' })
     // with caches, an execution's writes stay in them and vanish on revert instead of being
     // hashed into the trie
     const stateManager = new MerkleStateManager({ common, trie, caches: new Caches() })
