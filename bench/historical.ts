@@ -41,6 +41,7 @@ import { type AnvilInstance, findFreePort, startAnvil } from '../fixtures/anvil/
 import { PROBE_INIT_CODE, type ProbeCommand, TOKEN_INIT_CODE, encodeProbeCalldata } from '../fixtures/anvil/contracts.js'
 import { type ChainScript, type TxRequest, freshAddress, openChainScript, transferCalldata } from '../fixtures/anvil/generate-chain.js'
 import { ANVIL_GENESIS_PATH } from '../fixtures/anvil/paths.js'
+import { integerFlag } from './flags.js'
 
 const CLI = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url))
 const TIME = '/usr/bin/time'
@@ -66,15 +67,7 @@ const { values } = parseArgs({
   strict: true,
 })
 
-function count(name: string, min: number): number {
-  const raw = values[name as keyof typeof values] as string
-  const n = Number(raw)
-  if (!Number.isSafeInteger(n) || n < min) {
-    process.stderr.write(`bench:historical: --${name} must be an integer >= ${min}, got ${raw}\n`)
-    process.exit(2)
-  }
-  return n
-}
+const count = (flag: string, min: number) => integerFlag('bench:historical', values, flag, min)
 
 const options = {
   blocks: count('blocks', 16),

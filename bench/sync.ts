@@ -64,6 +64,7 @@ import { createLogger } from '../src/log.js'
 import { openLiveState, startNode } from '../src/main.js'
 import { Importer } from '../src/sync/importer.js'
 import { defaultStateOptions } from '../src/state/retention.js'
+import { integerFlag } from './flags.js'
 
 const CLI = fileURLToPath(new URL('../src/cli/bin.js', import.meta.url))
 const PARTS = ['catchup', 'lag'] as const
@@ -95,15 +96,7 @@ const { values } = parseArgs({
   strict: true,
 })
 
-function count(name: string, min: number): number {
-  const raw = values[name as keyof typeof values] as string
-  const n = Number(raw)
-  if (!Number.isSafeInteger(n) || n < min) {
-    process.stderr.write(`bench:sync: --${name} must be an integer >= ${min}, got ${raw}\n`)
-    process.exit(2)
-  }
-  return n
-}
+const count = (flag: string, min: number) => integerFlag('bench:sync', values, flag, min)
 
 const log = (line: string) => process.stderr.write(`${line}\n`)
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { openDatadir } from '../datadir.js'
 import { clearFinalityAlarm } from '../finality/alarm.js'
+import { pointerNumber } from '../storage/store.js'
 import { createLogger } from '../log.js'
 
 /**
@@ -19,10 +20,7 @@ export function addFinalityCommand(program: Command): void {
       const datadir = await openDatadir({ path: opts.datadir }, { log: createLogger({ level: 'warn' }) })
       try {
         const { store } = datadir
-        const number = async (name: 'safe' | 'finalized') => {
-          const hash = await store.meta.get(name)
-          return hash === null ? null : ((await store.blockNumbers.get(hash))?.toString() ?? null)
-        }
+        const number = async (name: 'safe' | 'finalized') => (await pointerNumber(store, name))?.toString() ?? null
         const alarm = await store.meta.getJSON('finalityAlarm')
         process.stdout.write(`${JSON.stringify({ head: (await datadir.head()).number.toString(), safe: await number('safe'), finalized: await number('finalized'), alarm })}\n`)
       } finally {

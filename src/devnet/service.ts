@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { createServer } from 'node:net'
 import { createInterface } from 'node:readline'
 import { DevnetError } from './errors.js'
+import { answersJsonRpc } from '../../fixtures/anvil/anvil.js'
 
 export interface ServiceOptions {
   /** How the devnet names it in logs and errors. */
@@ -98,17 +99,7 @@ export async function waitUntilAnswering(url: string, service: Service, timeoutM
         reason: `exited with ${exit.code ?? exit.signal} before answering on ${url}; its output ends with:\n${service.tail()}`,
       })
     }
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
-        signal: AbortSignal.timeout(1000),
-      })
-      if (response.ok) return
-    } catch {
-      // not listening yet
-    }
+    if (await answersJsonRpc(url)) return
     if (Date.now() > deadline) {
       throw new DevnetError({
         code: 'PROCESS_FAILED',

@@ -1,4 +1,5 @@
 import type { Datadir } from '../datadir.js'
+import { pointerNumber } from '../storage/store.js'
 import { Sleeper } from '../util/sleeper.js'
 import type { Logger } from '../log.js'
 import type { SyncEvent } from '../sync/events.js'
@@ -27,7 +28,8 @@ export class FinalityTracker {
   ) {}
 
   async start(): Promise<void> {
-    this.heads = { safe: await this.pointer('safe'), finalized: await this.pointer('finalized') }
+    const { store } = this.deps.datadir
+    this.heads = { safe: await pointerNumber(store, 'safe'), finalized: await pointerNumber(store, 'finalized') }
     this.running ??= this.run()
   }
 
@@ -71,12 +73,6 @@ export class FinalityTracker {
       }
       if (!this.stopped) await this.sleeper.sleep(this.options.pollIntervalMs)
     }
-  }
-
-  private async pointer(name: 'safe' | 'finalized'): Promise<bigint | null> {
-    const { store } = this.deps.datadir
-    const hash = await store.meta.get(name)
-    return hash === null ? null : await store.blockNumbers.get(hash)
   }
 }
 

@@ -5,6 +5,7 @@ import { DatadirError } from '../errors.js'
 import type { BlockExecutor } from '../execution/block-executor.js'
 import type { Logger } from '../log.js'
 import type { BatchOp } from '../storage/db.js'
+import { pointerNumber } from '../storage/store.js'
 import { pruneState } from './pruner.js'
 import { walkStateTrie } from './trie-walk.js'
 import { type StateOptions, isCheckpointDue } from './retention.js'
@@ -86,8 +87,7 @@ export class LiveState {
     const { store } = this.deps.datadir
     const all: { number: bigint }[] = [...(await store.checkpoints.all()), { number: adding }]
     if (this.options.countVerifiedOnly !== true) return all
-    const finalizedHash = await store.meta.get('finalized')
-    const finalized = finalizedHash === null ? null : await store.blockNumbers.get(finalizedHash)
+    const finalized = await pointerNumber(store, 'finalized')
     return finalized === null ? [] : all.filter((checkpoint) => checkpoint.number <= finalized)
   }
 
@@ -139,7 +139,8 @@ export class LiveState {
   }
 }
 
-async function headerAt(datadir: Datadir, number: bigint): Promise<BlockHeader> {
+/** The canonical header at `number` (DatadirError CORRUPT if the store has none). */
+export async function headerAt(datadir: Datadir, number: bigint): Promise<BlockHeader> {
   const hash = await datadir.store.canonical.get(number)
   const raw = hash === null ? null : await datadir.store.headers.get(hash)
   if (raw === null) throw new DatadirError({ code: 'CORRUPT', reason: `no canonical header at ${number}` })

@@ -30,6 +30,12 @@ export interface Store {
   close(): Promise<void>
 }
 
+/** The block number a meta pointer (`safe`, `finalized`) names, or null while it is unset. */
+export async function pointerNumber(store: Store, name: 'safe' | 'finalized'): Promise<bigint | null> {
+  const hash = await store.meta.get(name)
+  return hash === null ? null : await store.blockNumbers.get(hash)
+}
+
 export async function openStore(path: string): Promise<Store> {
   const db = await openDatabase(path)
   return {

@@ -1,11 +1,11 @@
-import type { BlockHeader } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
 import { bytesToHex, equalsBytes } from '@ethereumjs/util'
 import type { Datadir } from '../datadir.js'
 import { Sleeper } from '../util/sleeper.js'
 import { ExecutionError, NodeError, SyncError, UpstreamError } from '../errors.js'
 import type { Logger } from '../log.js'
-import type { LiveState } from '../state/live-state.js'
+import { type LiveState, headerAt } from '../state/live-state.js'
+import { pointerNumber } from '../storage/store.js'
 import type { SyncEvent } from './events.js'
 import { type FetchResult, fetchBlockHash, fetchWindow } from './fetcher.js'
 import type { Importer } from './importer.js'
@@ -149,7 +149,8 @@ export class Follower {
     const { datadir, importer, liveState, log } = this.deps
     const { store } = datadir
     const head = importer.headHeader
-    const finalized = await this.finalizedNumber()
+    // without a finalized block, genesis is the one block no reorg may replace
+    const finalized = (await pointerNumber(store, 'finalized')) ?? 0n
     let ancestor: bigint | null = null
     for (let n = min(head.number, peer.head!); n >= 0n; n--) {
       const ours = await store.canonical.get(n)
@@ -164,7 +165,7 @@ export class Follower {
     }
     if (ancestor === null) throw new SyncError({ code: 'NO_COMMON_ANCESTOR', from: head.number, to: 0n })
     if (ancestor === head.number) return false
-    const ancestorHeader = await this.headerAt(ancestor)
+    const ancestorHeader = await headerAt(datadir, ancestor)
     const { ops, dropped } = await unwindOps(datadir, head, ancestorHeader)
     await store.write(ops)
     await liveState.rewind(ancestorHeader)
@@ -209,20 +210,6 @@ export class Follower {
     this.deps.onEvent?.({ type: 'tip', phase: 'live', localHead: this.deps.importer.headHeader.number, remoteHead })
   }
 
-  private async finalizedNumber(): Promise<bigint> {
-    const { store } = this.deps.datadir
-    const hash = await store.meta.get('finalized')
-    if (hash === null) return 0n
-    return (await store.blockNumbers.get(hash)) ?? 0n
-  }
-
-  private async headerAt(number: bigint): Promise<BlockHeader> {
-    const { store, codec } = this.deps.datadir
-    const hash = await store.canonical.get(number)
-    const raw = hash === null ? null : await store.headers.get(hash)
-    if (raw === null) throw new Error(`no canonical header at ${number}`)
-    return codec.decodeHeader(raw)
-  }
 }
 
 function min(a: bigint, b: bigint): bigint {
