@@ -6,6 +6,7 @@ import { ChainError } from '../errors.js'
 import { ForkCommon } from './fork-common.js'
 import { keccak256 } from './keccak.js'
 import { getKZG } from './kzg.js'
+import { ecrecover } from './secp256k1.js'
 
 /** Everything the node derives from a geth-style genesis.json. */
 export interface ChainConfig {
@@ -61,7 +62,8 @@ export function createChainConfig(genesis: GethGenesis): ChainConfig {
   patchBlobSchedule(params, normalized)
   const chainParams = { ...params, name: 'hindsight' }
   const kzg = getKZGLazily()
-  const customCrypto = { kzg, keccak256 }
+  // senders recovered by libsecp256k1 where its addon loads (see secp256k1.ts)
+  const customCrypto = ecrecover === undefined ? { kzg, keccak256 } : { kzg, keccak256, ecrecover }
   const template = new Common({ chain: chainParams as never, hardfork: params.hardfork, customCrypto })
   const forkCommons = new Map<string, ForkCommon>()
   const forkCommon = (number: bigint, timestamp: bigint): Common => {
