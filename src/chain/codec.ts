@@ -11,7 +11,9 @@ import { RLP } from '@ethereumjs/rlp'
 import { Address, bytesToBigInt } from '@ethereumjs/util'
 import type { EncodedBlock } from '../storage/block-batch.js'
 import type { ExecutedBlock } from '../execution/block-executor.js'
+import { rememberRaw, rawPartsOf } from './block-rlp.js'
 import type { ChainConfig } from './genesis.js'
+import { keccak256 } from './keccak.js'
 
 type NestedBytes = Uint8Array | NestedBytes[]
 
@@ -44,9 +46,14 @@ export class BlockCodec {
   decodeBlock(raw: Uint8Array): Block {
     const values = RLP.decode(raw)
     const common = Array.isArray(values) && noUncles(values) ? this.forkCommonOf(values[0]) : null
-    // createBlockFromRLP decodes again, but also applies the fork's block size limit (EIP-7934)
-    if (common !== null) return createBlockFromRLP(raw, { common, setHardfork: false })
-    return createBlockFromRLP(raw, { common: this.common, setHardfork: true })
+    if (common === null) return createBlockFromRLP(raw, { common: this.common, setHardfork: true })
+    // as createBlockFromRLP does, without decoding a second time: the fork's size limit (EIP-7934)
+    if (common.isActivatedEIP(7934) && raw.length > common.param('maxRlpBlockSize')) {
+      throw new Error(`Block size exceeds limit: ${raw.length} > ${common.param('maxRlpBlockSize')}`)
+    }
+    const block = createBlockFromBytesArray(values as never, { common, setHardfork: false })
+    rememberRaw(block, raw)
+    return block
   }
 
   decodeHeader(raw: Uint8Array): BlockHeader {
@@ -102,17 +109,18 @@ export class BlockCodec {
 
   encodeForStore(executed: ExecutedBlock): EncodedBlock {
     const { block } = executed
-    const [, ...bodyValues] = block.raw()
     const senders = new Uint8Array(20 * executed.senders.length)
     executed.senders.forEach((sender, i) => senders.set(sender, 20 * i))
+    // a block decoded from RLP is stored as those bytes; one from JSON-RPC is encoded here
+    const raw = rawPartsOf(block)
     return {
       number: block.header.number,
       hash: block.hash(),
-      header: block.header.serialize(),
-      body: RLP.encode(bodyValues as NestedBytes[]),
+      header: raw?.header ?? block.header.serialize(),
+      body: raw?.body ?? RLP.encode(block.raw().slice(1) as NestedBytes[]),
       senders,
       receipts: RLP.encode(executed.encodedReceipts),
-      txHashes: block.transactions.map((tx) => tx.hash()),
+      txHashes: raw?.transactions.map(keccak256) ?? block.transactions.map((tx) => tx.hash()),
       logs: executed.receipts.flatMap((receipt) =>
         receipt.logs.map(([address, topics]) => ({ address, topics })),
       ),

@@ -1,15 +1,29 @@
-import { type Block, type BlockHeader, genTransactionsTrieRoot } from '@ethereumjs/block'
+import type { Block, BlockHeader } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
 import type { MerklePatriciaTrie } from '@ethereumjs/mpt'
-import { Caches, MerkleStateManager } from '@ethereumjs/statemanager'
+import type { StateManagerInterface } from '@ethereumjs/common'
+import { Caches } from '@ethereumjs/statemanager'
+import { RLP } from '@ethereumjs/rlp'
 import { bytesToHex, equalsBytes } from '@ethereumjs/util'
 import { type RunBlockResult, type TxReceipt, type VM, createVM, encodeReceipt, runBlock } from '@ethereumjs/vm'
 import type { ChainConfig } from '../chain/genesis.js'
+import { rawPartsOf } from '../chain/block-rlp.js'
 import { keccak256 } from '../chain/keccak.js'
 import { ExecutionError, type VerifiedField } from '../errors.js'
 import type { TrieNodeDB } from '../state/node-db.js'
+import { FlatStateManager } from '../state/flat-state.js'
+import { orderedTrieRoot } from '../state/ordered-trie.js'
 import { StateTrie } from '../state/state-trie.js'
 import type { CompatMode } from './compat.js'
+
+/** What the executor needs of its state manager beyond what the VM uses. */
+type ExecutionState = StateManagerInterface & { generateCanonicalGenesis(initState: unknown): Promise<void> }
+
+/**
+ * Accounts plus storage slots the flat state keeps cached between blocks (~150 bytes each, so
+ * about 75 MB at most) before it starts over from the tries.
+ */
+const FLAT_STATE_ENTRIES = 500_000
 
 export interface ExecutorOptions {
   compat: CompatMode | null
@@ -40,7 +54,7 @@ export interface ExecutedBlock {
 export class BlockExecutor {
   private constructor(
     readonly vm: VM,
-    private readonly stateManager: MerkleStateManager,
+    private readonly stateManager: ExecutionState,
     private readonly trie: StateTrie,
     private readonly common: Common,
     private readonly options: ExecutorOptions,
@@ -51,7 +65,10 @@ export class BlockExecutor {
     const common = deps.chain.createCommon()
     const trie = StateTrie.create({ db: deps.trieNodes, hash: keccak256 })
     const stateOptions = { common, trie: trie as unknown as MerklePatriciaTrie, caches: new Caches() }
-    const stateManager = options.compat?.createStateManager(stateOptions) ?? new MerkleStateManager(stateOptions)
+    // anvil's compatibility mode hooks into MerkleStateManager; canonical execution runs on flat state
+    const stateManager: ExecutionState =
+      options.compat?.createStateManager(stateOptions) ??
+      new FlatStateManager({ maxCachedEntries: FLAT_STATE_ENTRIES }, { trie, hash: keccak256 })
     const blockchain = {
       async getBlock(number: number) {
         const hash = await deps.getCanonicalHash(BigInt(number))
@@ -97,7 +114,7 @@ export class BlockExecutor {
     const stored = options.stored === true
     if (!stored) {
       checkParentLink(header, parent, this.options.compat)
-      await checkBody(block)
+      checkBody(block)
     }
     const rootBefore = await this.stateManager.getStateRoot()
     // On failure, the nodes this block wrote must not reach a batch or a cache (see resetTo).
@@ -207,13 +224,23 @@ function checkParentLink(header: BlockHeader, parent: BlockHeader, compat: Compa
   }
 }
 
-async function checkBody(block: Block): Promise<void> {
+function checkBody(block: Block): void {
   const header = block.header
-  mustEqual(header.number, 'transactionsRoot', header.transactionsTrie, await genTransactionsTrieRoot(block.transactions))
+  const transactions = rawPartsOf(block)?.transactions ?? block.transactions.map((tx) => tx.serialize())
+  const transactionsRoot = orderedTrieRoot(transactions)
+  mustEqual(header.number, 'transactionsRoot', header.transactionsTrie, transactionsRoot)
   if (!block.uncleHashIsValid()) invalid(header, 'uncle hash does not match the uncles')
-  if (header.common.isActivatedEIP(4895) && !(await block.withdrawalsTrieIsValid())) {
-    invalid(header, 'withdrawals root does not match the withdrawals')
+  if (header.common.isActivatedEIP(4895)) {
+    const withdrawalsRoot = orderedTrieRoot(block.withdrawals!.map((withdrawal) => RLP.encode(withdrawal.raw())))
+    if (!equalsBytes(withdrawalsRoot, header.withdrawalsRoot!)) invalid(header, 'withdrawals root does not match the withdrawals')
+    blockCache(block).withdrawalsTrieRoot = withdrawalsRoot
   }
+  // runBlock's validateData checks both roots again: it finds them in the block's (protected) cache
+  blockCache(block).txTrieRoot = transactionsRoot
+}
+
+function blockCache(block: Block): { txTrieRoot?: Uint8Array; withdrawalsTrieRoot?: Uint8Array } {
+  return (block as unknown as { cache: { txTrieRoot?: Uint8Array; withdrawalsTrieRoot?: Uint8Array } }).cache
 }
 
 function invalid(header: BlockHeader, reason: string): never {
