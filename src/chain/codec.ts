@@ -107,7 +107,7 @@ export class BlockCodec {
     return RLP.encode([RLP.decode(header) as Uint8Array[], ...bodyValues])
   }
 
-  encodeForStore(executed: ExecutedBlock): EncodedBlock {
+  encodeForStore(executed: Omit<ExecutedBlock, 'timings'>): EncodedBlock {
     const { block } = executed
     const senders = new Uint8Array(20 * executed.senders.length)
     executed.senders.forEach((sender, i) => senders.set(sender, 20 * i))

@@ -6,10 +6,11 @@ import { openDatadir } from '../datadir.js'
 import { openLiveState } from '../main.js'
 import { markFinalized } from '../finality/mark.js'
 import { createLogger } from '../log.js'
-import { Importer } from '../sync/importer.js'
+import { type ImportResult, Importer } from '../sync/importer.js'
 import { createProgressReporter } from '../sync/progress.js'
 
-export async function runImport(options: ImportOptions & { logLevel: string }): Promise<void> {
+/** Imports the files; resolves with what importFiles reports (the bench reads its timings). */
+export async function runImport(options: ImportOptions & { logLevel: string }): Promise<ImportResult | undefined> {
   const log = createLogger({ level: options.logLevel })
   const chain = await loadChainConfig(options.genesisPath)
   const datadir = await openDatadir(
@@ -43,11 +44,14 @@ export async function runImport(options: ImportOptions & { logLevel: string }): 
       log.error({ head: head.number.toString(), hash: bytesToHex(head.hash()) }, 'import stopped; the datadir head stays on the last verified block')
       throw failure
     }
+    const ms = (value: number) => Math.round(value)
+    const timings = result === undefined ? undefined : Object.fromEntries(Object.entries(result.timings).map(([k, v]) => [k, ms(v)]))
     log.info(
-      { head: head.number.toString(), hash: bytesToHex(head.hash()), imported: result?.imported, skipped: result?.skipped },
+      { head: head.number.toString(), hash: bytesToHex(head.hash()), imported: result?.imported, skipped: result?.skipped, timingsMs: timings },
       'import done',
     )
     process.stdout.write(`head ${head.number} ${bytesToHex(head.hash())}\n`)
+    return result
   } finally {
     await datadir.close()
   }

@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { GethGenesis } from '@ethereumjs/common'
 import type { Logger } from '../../log.js'
+import { workerScriptURL } from '../../util/worker-url.js'
 import { formatGoDuration } from './duration.js'
 import { CallError } from './errors.js'
 import type { CallJob, CallWorkerData, FromWorker, JobOutcome, ToWorker } from './protocol.js'
@@ -202,17 +201,7 @@ function settleOutcome(running: Running, outcome: JobOutcome): void {
   else running.reject(new Error(`call worker failed: ${outcome.crash}`))
 }
 
-/**
- * The worker script: worker.js beside this module once compiled. When this module runs from its
- * TypeScript source (vitest), workers still need JavaScript, so they use tsc's output in dist/
- * (`npm test` compiles first: the pretest script).
- */
+/** The call worker's script (see workerScriptURL). */
 export function callWorkerURL(): URL {
-  const here = new URL(import.meta.url)
-  if (here.pathname.endsWith('.js')) return new URL('./worker.js', here)
-  const compiled = new URL('../../../dist/src/execution/call/worker.js', here)
-  if (!existsSync(fileURLToPath(compiled))) {
-    throw new Error(`call worker not built: ${fileURLToPath(compiled)} is missing; run \`npx tsc -p .\` first`)
-  }
-  return compiled
+  return workerScriptURL('execution/call/worker.js')
 }

@@ -1,0 +1,110 @@
+import { Worker } from 'node:worker_threads'
+import type { Block } from '@ethereumjs/block'
+import { Capability, type TypedTransaction } from '@ethereumjs/tx'
+import { SECP256K1_ORDER_DIV_2, bigIntToUnpaddedBytes, calculateSigRecovery } from '@ethereumjs/util'
+import { workerScriptURL } from '../util/worker-url.js'
+import { secp256k1Implementation } from './secp256k1.js'
+
+/** Bytes per signature sent to the worker: message hash, r ++ s, recovery id. */
+const ITEM = 32 + 64 + 1
+const PUBLIC_KEY = 64
+
+/**
+ * Recovers transaction senders on a worker thread, ahead of execution: while the main thread
+ * executes block N, the worker recovers block N+1's senders, and each recovered public key goes
+ * into its transaction's cache, where ethereumjs's own signature checks find it.
+ *
+ * Only signatures ethereumjs would accept up to the recovery itself are sent (recovery id 0 or 1
+ * from v, s in the lower half of the curve order); any other, and any the worker cannot recover,
+ * is left alone, so ethereumjs refuses it exactly as it would have. With libsecp256k1 unavailable
+ * (see secp256k1.ts) there is no worker and recovery stays inline.
+ */
+export class SenderRecovery {
+  private readonly pending = new Map<number, (result: Uint8Array) => void>()
+  private nextId = 0
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', ({ id, keys }: { id: number; keys: Uint8Array }) => {
+      this.pending.get(id)?.(keys)
+      this.pending.delete(id)
+    })
+    worker.on('error', () => this.failAll())
+    worker.on('exit', () => this.failAll())
+    // an idle worker does not keep the process alive
+    worker.unref()
+  }
+
+  /** A worker-backed recovery, or null where libsecp256k1 does not load. */
+  static start(): SenderRecovery | null {
+    if (secp256k1Implementation !== 'libsecp256k1') return null
+    return new SenderRecovery(new Worker(workerScriptURL('chain/sender-recovery-worker.js')))
+  }
+
+  /**
+   * Recovers the senders of `block`'s transactions into their caches. Resolves when done; never
+   * rejects (a transaction it could not help is recovered inline later, as before).
+   */
+  async recover(block: Block): Promise<void> {
+    const txs = block.transactions.filter((tx) => Object.isFrozen(tx) && tx.cache.senderPubKey === undefined)
+    const accepted: TypedTransaction[] = []
+    const input = new Uint8Array(txs.length * ITEM)
+    for (const tx of txs) {
+      const item = encodeItem(tx)
+      if (item === null) continue
+      input.set(item, accepted.length * ITEM)
+      accepted.push(tx)
+    }
+    if (accepted.length === 0) return
+    const keys = await this.send(input.subarray(0, accepted.length * ITEM))
+    if (keys === null) return
+    accepted.forEach((tx, i) => {
+      const key = keys.subarray(i * PUBLIC_KEY, (i + 1) * PUBLIC_KEY)
+      // all zero: the worker could not recover it; ethereumjs will say why
+      if (key.some((byte) => byte !== 0)) tx.cache.senderPubKey = key
+    })
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate()
+  }
+
+  private send(input: Uint8Array): Promise<Uint8Array | null> {
+    const id = this.nextId++
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve)
+      this.worker.ref()
+      this.worker.postMessage({ id, input }, [input.buffer as ArrayBuffer])
+    }).finally(() => {
+      if (this.pending.size === 0) this.worker.unref()
+    }) as Promise<Uint8Array | null>
+  }
+
+  private failAll(): void {
+    for (const resolve of this.pending.values()) (resolve as (value: Uint8Array | null) => void)(null)
+    this.pending.clear()
+  }
+}
+
+/** The worker's input for one transaction, or null if ethereumjs would refuse it before recovering. */
+function encodeItem(tx: TypedTransaction): Uint8Array | null {
+  const { v, r, s } = tx
+  if (v === undefined || r === undefined || s === undefined) return null
+  if (s > SECP256K1_ORDER_DIV_2) return null
+  const chainId = tx.supports(Capability.EIP155ReplayProtection) ? tx.common.chainId() : undefined
+  let recovery: bigint
+  try {
+    recovery = calculateSigRecovery(v, chainId)
+  } catch {
+    return null
+  }
+  if (recovery !== 0n && recovery !== 1n) return null
+  const rBytes = bigIntToUnpaddedBytes(r)
+  const sBytes = bigIntToUnpaddedBytes(s)
+  if (rBytes.length > 32 || sBytes.length > 32) return null
+  const item = new Uint8Array(ITEM)
+  item.set(tx.getMessageToVerifySignature(), 0)
+  item.set(rBytes, 64 - rBytes.length)
+  item.set(sBytes, 96 - sBytes.length)
+  item[96] = Number(recovery)
+  return item
+}
