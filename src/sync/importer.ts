@@ -71,11 +71,21 @@ export class Importer {
     try {
       for (const path of paths) {
         let ahead: DecodedBlock | null = null
-        for await (const { raw, offset } of readRLPBlocks(path)) {
-          if (this.stopping) break
-          const decoded = this.decode(path, raw, offset, recovery)
+        try {
+          for await (const { raw, offset } of readRLPBlocks(path)) {
+            if (this.stopping) break
+            const decoded = this.decode(path, raw, offset, recovery)
+            if (ahead !== null) {
+              const current = ahead
+              ahead = null
+              await this.importDecoded(current, counts)
+            }
+            ahead = decoded
+          }
+        } catch (err) {
+          // a file that turns unreadable or undecodable still gets the blocks before that imported
           if (ahead !== null) await this.importDecoded(ahead, counts)
-          ahead = decoded
+          throw err
         }
         if (ahead !== null && !this.stopping) await this.importDecoded(ahead, counts)
       }

@@ -70,6 +70,16 @@ describe('Importer', () => {
     })
   })
 
+  it('imports every whole block of a file that ends inside a block, then reports where', async () => {
+    const path = join(dir.path, 'truncated.rlp')
+    writeFileSync(path, concatBytes([chain.blocks[0].raw, chain.blocks[1].raw, chain.blocks[2].raw.subarray(0, 40)]))
+    await withImporter('truncated', async (importer, _events, datadir) => {
+      const error = await importer.importFiles([path]).catch((err: unknown) => err)
+      expect((error as ChainError).type).toMatchObject({ code: 'DECODE_FAILED' })
+      await expectStoredChain(datadir, chain, 2)
+    })
+  })
+
   it('reports an undecodable block as DECODE_FAILED with its file and offset', async () => {
     // Block 2 with a header of one field too few: still an RLP list, not a block.
     const [header, ...body] = RLP.decode(chain.blocks[1].raw) as [Uint8Array[], ...Uint8Array[]]
