@@ -13,7 +13,7 @@ import { blockWriteOps } from './storage/block-batch.js'
 import { TrieNodeRepository } from './storage/repositories/trie-nodes.js'
 import { openStore, type Store } from './storage/store.js'
 import type { Logger } from './log.js'
-import { secp256k1Implementation } from './chain/secp256k1.js'
+import { ecrecover } from './chain/secp256k1.js'
 import type { RetentionMode } from './state/retention.js'
 
 /** Settings fixed when a datadir is created; later runs must agree with them. */
@@ -58,7 +58,7 @@ export interface OpenDatadirOptions {
  */
 export async function openDatadir(options: OpenDatadirOptions, deps: { log: Logger }): Promise<Datadir> {
   await mkdir(options.path, { recursive: true })
-  if (secp256k1Implementation !== 'libsecp256k1') {
+  if (ecrecover === undefined) {
     deps.log.warn('libsecp256k1 did not load: recovering senders in JavaScript, about 40x slower')
   }
   const store = await openStore(join(options.path, 'chaindata'))

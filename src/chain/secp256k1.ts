@@ -21,8 +21,13 @@ function loadNative(): NativeSecp256k1 | null {
 
 const native = loadNative()
 
-/** Which implementation recovers senders: the start-up log says so. */
-export const secp256k1Implementation: 'libsecp256k1' | 'noble' = native === null ? 'noble' : 'libsecp256k1'
+/**
+ * The 64-byte public key (no 0x04 prefix) that signed `msgHash` with `signature` (r ++ s, 64
+ * bytes) and recovery id 0 or 1, by libsecp256k1; throws if it does not recover (r or s zero or
+ * not below the curve order). Undefined when the addon is not available.
+ */
+export const recoverPublicKey: ((signature: Uint8Array, recovery: number, msgHash: Uint8Array) => Uint8Array) | undefined =
+  native === null ? undefined : (signature, recovery, msgHash) => native.ecdsaRecover(signature, recovery, msgHash, false).subarray(1)
 
 /**
  * ecrecover with ethereumjs's signature (Common's customCrypto.ecrecover), in native code.
@@ -30,17 +35,16 @@ export const secp256k1Implementation: 'libsecp256k1' | 'noble' = native === null
  * Recovering transaction senders with @noble/curves took 72% of an import's CPU time here
  * (about 4.4 ms per signature on this machine); libsecp256k1 takes about 0.1 ms. The checks are
  * ethereumjs's own: v must give recovery id 0 or 1 (EIP-155 v folded with the chain id), r and s
- * are left-padded to 32 bytes, and a signature libsecp256k1 cannot parse or recover from (r or s
- * zero or not below the curve order) throws. Like ethereumjs's, this does not reject high s: the
- * transaction rules do that before calling it, and the ECRECOVER precompile accepts it.
+ * are left-padded to 32 bytes, and a signature that does not recover throws. Like ethereumjs's,
+ * this does not reject high s: the transaction rules do that before calling it, and the
+ * ECRECOVER precompile accepts it.
  *
- * Returns the 64-byte uncompressed public key without its 0x04 prefix, or undefined when the
- * addon is not available (callers then leave ethereumjs's default in place).
+ * Undefined when the addon is not available (callers then leave ethereumjs's default in place).
  */
 export const ecrecover:
   | ((msgHash: Uint8Array, v: bigint, r: Uint8Array, s: Uint8Array, chainId?: bigint) => Uint8Array)
   | undefined =
-  native === null
+  recoverPublicKey === undefined
     ? undefined
     : (msgHash, v, r, s, chainId) => {
         const recovery = calculateSigRecovery(v, chainId)
@@ -49,5 +53,5 @@ export const ecrecover:
         const signature = new Uint8Array(64)
         signature.set(r, 32 - r.length)
         signature.set(s, 64 - s.length)
-        return native.ecdsaRecover(signature, Number(recovery), msgHash, false).subarray(1)
+        return recoverPublicKey(signature, Number(recovery), msgHash)
       }

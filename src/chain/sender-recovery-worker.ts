@@ -1,14 +1,12 @@
-import { createRequire } from 'node:module'
 import { parentPort } from 'node:worker_threads'
+import { recoverPublicKey } from './secp256k1.js'
 
 /**
- * SenderRecovery's worker: recovers public keys with libsecp256k1. Input per signature: message
- * hash (32), r ++ s (64), recovery id (1); output: the 64-byte public key without its 0x04
- * prefix, or 64 zero bytes when the signature does not recover.
+ * SenderRecovery's worker. Input per signature: message hash (32), r ++ s (64), recovery id (1);
+ * output: the 64-byte public key, or 64 zero bytes when the signature does not recover. Started
+ * only where libsecp256k1 loads (SenderRecovery.start).
  */
-const secp256k1 = createRequire(import.meta.url)('secp256k1/bindings') as {
-  ecdsaRecover(signature: Uint8Array, recid: number, msg32: Uint8Array, compressed: boolean): Uint8Array
-}
+const recover = recoverPublicKey!
 
 parentPort!.on('message', ({ id, input }: { id: number; input: Uint8Array }) => {
   const count = input.length / 97
@@ -16,7 +14,7 @@ parentPort!.on('message', ({ id, input }: { id: number; input: Uint8Array }) => 
   for (let i = 0; i < count; i++) {
     const item = input.subarray(i * 97, (i + 1) * 97)
     try {
-      keys.set(secp256k1.ecdsaRecover(item.subarray(32, 96), item[96], item.subarray(0, 32), false).subarray(1), i * 64)
+      keys.set(recover(item.subarray(32, 96), item[96], item.subarray(0, 32)), i * 64)
     } catch {
       // left zero: the main thread recovers it itself and refuses it as ethereumjs does
     }

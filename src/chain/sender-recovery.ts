@@ -3,7 +3,7 @@ import type { Block } from '@ethereumjs/block'
 import { Capability, type TypedTransaction } from '@ethereumjs/tx'
 import { SECP256K1_ORDER_DIV_2, bigIntToUnpaddedBytes, calculateSigRecovery } from '@ethereumjs/util'
 import { workerScriptURL } from '../util/worker-url.js'
-import { secp256k1Implementation } from './secp256k1.js'
+import { recoverPublicKey } from './secp256k1.js'
 
 /** Bytes per signature sent to the worker: message hash, r ++ s, recovery id. */
 const ITEM = 32 + 64 + 1
@@ -20,14 +20,12 @@ const PUBLIC_KEY = 64
  * (see secp256k1.ts) there is no worker and recovery stays inline.
  */
 export class SenderRecovery {
-  private readonly pending = new Map<number, (result: Uint8Array) => void>()
+  /** Requests in flight: each resolves with the worker's keys, or null if the worker died. */
+  private readonly pending = new Map<number, (keys: Uint8Array | null) => void>()
   private nextId = 0
 
   private constructor(private readonly worker: Worker) {
-    worker.on('message', ({ id, keys }: { id: number; keys: Uint8Array }) => {
-      this.pending.get(id)?.(keys)
-      this.pending.delete(id)
-    })
+    worker.on('message', ({ id, keys }: { id: number; keys: Uint8Array }) => this.settle(id, keys))
     worker.on('error', () => this.failAll())
     worker.on('exit', () => this.failAll())
     // an idle worker does not keep the process alive
@@ -36,7 +34,7 @@ export class SenderRecovery {
 
   /** A worker-backed recovery, or null where libsecp256k1 does not load. */
   static start(): SenderRecovery | null {
-    if (secp256k1Implementation !== 'libsecp256k1') return null
+    if (recoverPublicKey === undefined) return null
     return new SenderRecovery(new Worker(workerScriptURL('chain/sender-recovery-worker.js')))
   }
 
@@ -49,10 +47,8 @@ export class SenderRecovery {
     const accepted: TypedTransaction[] = []
     const input = new Uint8Array(txs.length * ITEM)
     for (const tx of txs) {
-      const item = encodeItem(tx)
-      if (item === null) continue
-      input.set(item, accepted.length * ITEM)
-      accepted.push(tx)
+      const at = accepted.length * ITEM
+      if (writeItem(tx, input.subarray(at, at + ITEM))) accepted.push(tx)
     }
     if (accepted.length === 0) return
     const keys = await this.send(input.subarray(0, accepted.length * ITEM))
@@ -70,41 +66,46 @@ export class SenderRecovery {
 
   private send(input: Uint8Array): Promise<Uint8Array | null> {
     const id = this.nextId++
+    this.worker.ref()
     return new Promise((resolve) => {
       this.pending.set(id, resolve)
-      this.worker.ref()
       this.worker.postMessage({ id, input }, [input.buffer as ArrayBuffer])
-    }).finally(() => {
-      if (this.pending.size === 0) this.worker.unref()
-    }) as Promise<Uint8Array | null>
+    })
+  }
+
+  private settle(id: number, keys: Uint8Array | null): void {
+    this.pending.get(id)?.(keys)
+    this.pending.delete(id)
+    if (this.pending.size === 0) this.worker.unref()
   }
 
   private failAll(): void {
-    for (const resolve of this.pending.values()) (resolve as (value: Uint8Array | null) => void)(null)
-    this.pending.clear()
+    for (const id of [...this.pending.keys()]) this.settle(id, null)
   }
 }
 
-/** The worker's input for one transaction, or null if ethereumjs would refuse it before recovering. */
-function encodeItem(tx: TypedTransaction): Uint8Array | null {
+/**
+ * Writes the worker's input for one transaction into `item` (ITEM bytes); false, writing nothing,
+ * if ethereumjs would refuse the signature before recovering it.
+ */
+function writeItem(tx: TypedTransaction, item: Uint8Array): boolean {
   const { v, r, s } = tx
-  if (v === undefined || r === undefined || s === undefined) return null
-  if (s > SECP256K1_ORDER_DIV_2) return null
+  if (v === undefined || r === undefined || s === undefined) return false
+  if (s > SECP256K1_ORDER_DIV_2) return false
   const chainId = tx.supports(Capability.EIP155ReplayProtection) ? tx.common.chainId() : undefined
   let recovery: bigint
   try {
     recovery = calculateSigRecovery(v, chainId)
   } catch {
-    return null
+    return false
   }
-  if (recovery !== 0n && recovery !== 1n) return null
+  if (recovery !== 0n && recovery !== 1n) return false
   const rBytes = bigIntToUnpaddedBytes(r)
   const sBytes = bigIntToUnpaddedBytes(s)
-  if (rBytes.length > 32 || sBytes.length > 32) return null
-  const item = new Uint8Array(ITEM)
+  if (rBytes.length > 32 || sBytes.length > 32) return false
   item.set(tx.getMessageToVerifySignature(), 0)
   item.set(rBytes, 64 - rBytes.length)
   item.set(sBytes, 96 - sBytes.length)
   item[96] = Number(recovery)
-  return item
+  return true
 }

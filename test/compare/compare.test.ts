@@ -1,10 +1,9 @@
-import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { CompareResultJson } from '../../src/compare/report.js'
 import type { RunningNode } from '../../src/main.js'
-import { type AnvilChain, startAnvilWithChain } from '../helpers/anvil.js'
+import { type AnvilChain, serveAnvilChain, startAnvilWithChain } from '../helpers/anvil.js'
 import { runCli } from '../helpers/chain.js'
-import { importChain, rpcCall, startTestNode } from '../helpers/node.js'
+import { rpcCall } from '../helpers/node.js'
 import { type RpcProxy, type ResponseTransform, alterBlock, chainTransforms, startRpcProxy, withoutMethod } from '../helpers/rpc-proxy.js'
 
 type Header = Record<string, string>
@@ -20,9 +19,7 @@ describe('hindsight compare', () => {
 
   beforeAll(async () => {
     live = await startAnvilWithChain()
-    const datadir = join(live.dir, 'datadir')
-    await importChain({ datadir, genesisPath: live.genesisPath, files: [live.chainPath], compat: 'anvil' })
-    node = await startTestNode(datadir)
+    node = await serveAnvilChain(live)
   }, 180_000)
 
   afterEach(async () => {

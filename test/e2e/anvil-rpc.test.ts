@@ -1,8 +1,7 @@
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningNode } from '../../src/main.js'
-import { type AnvilChain, startAnvilWithChain } from '../helpers/anvil.js'
-import { importChain, rpcCall, startTestNode } from '../helpers/node.js'
+import { type AnvilChain, serveAnvilChain, startAnvilWithChain } from '../helpers/anvil.js'
+import { rpcCall } from '../helpers/node.js'
 
 type Json = Record<string, unknown>
 
@@ -16,9 +15,7 @@ describe('answers over an anvil chain equal anvil own', () => {
 
   beforeAll(async () => {
     live = await startAnvilWithChain()
-    const datadir = join(live.dir, 'datadir')
-    await importChain({ datadir, genesisPath: live.genesisPath, files: [live.chainPath], compat: 'anvil' })
-    node = await startTestNode(datadir)
+    node = await serveAnvilChain(live)
   }, 180_000)
 
   afterAll(async () => {

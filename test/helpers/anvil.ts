@@ -3,7 +3,8 @@ import { join } from 'node:path'
 import { type AnvilInstance, startAnvil } from '../../fixtures/anvil/anvil.js'
 import { type GenerateOptions, type GeneratedChain, generateAnvilChain } from '../../fixtures/anvil/generate-chain.js'
 import { ANVIL_GENESIS_PATH } from '../../fixtures/anvil/paths.js'
-import { tempDir } from './node.js'
+import type { RunningNode } from '../../src/main.js'
+import { importChain, startTestNode, tempDir } from './node.js'
 
 export interface AnvilChain {
   /** Still running, on the chain's head: compare our answers with its own. */
@@ -46,4 +47,11 @@ export async function startAnvilWithChain(options: GenerateOptions = {}): Promis
     dir.remove()
     throw err
   }
+}
+
+/** Imports `live`'s chain (--compat anvil) into a datadir of its temp dir and serves it. */
+export async function serveAnvilChain(live: AnvilChain): Promise<RunningNode> {
+  const datadir = join(live.dir, 'datadir')
+  await importChain({ datadir, genesisPath: live.genesisPath, files: [live.chainPath], compat: 'anvil' })
+  return startTestNode(datadir)
 }
