@@ -94,7 +94,10 @@ describe('startTraffic', () => {
   it('gets every transaction it sent mined, after the setup (2 deploys, 8 token grants)', () => {
     const sent = stats.sent.transfer + stats.sent.erc20 + stats.sent.call + stats.sent.revert
     expect(sent).toBeGreaterThanOrEqual(120)
-    expect(ours()).toHaveLength(sent + 10)
+    // Each interfering transaction may have replaced a pending traffic transaction of the same
+    // nonce in anvil's pool (its fees are higher): the traffic counted that one as sent.
+    expect(ours().length).toBeLessThanOrEqual(sent + 10)
+    expect(ours().length).toBeGreaterThanOrEqual(sent + 10 - interfered.length)
     expect(stats.mined).toBeLessThanOrEqual(sent)
   })
 
