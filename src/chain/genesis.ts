@@ -7,6 +7,7 @@ import { ForkCommon } from './fork-common.js'
 import { keccak256 } from './keccak.js'
 import { getKZG } from './kzg.js'
 import { ecrecover } from './secp256k1.js'
+import { installEthereumjsSpeedups } from './ethereumjs-speedups.js'
 
 /** Everything the node derives from a geth-style genesis.json. */
 export interface ChainConfig {
@@ -38,6 +39,8 @@ export async function loadChainConfig(path: string): Promise<ChainConfig> {
 }
 
 export function createChainConfig(genesis: GethGenesis): ChainConfig {
+  // every Common and transaction the node executes with comes from a chain config
+  installEthereumjsSpeedups()
   if (typeof genesis !== 'object' || genesis === null || typeof genesis.config !== 'object') {
     throw new ChainError({ code: 'INVALID_GENESIS', reason: 'missing "config" object' })
   }

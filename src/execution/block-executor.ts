@@ -14,6 +14,7 @@ import type { TrieNodeDB } from '../state/node-db.js'
 import { FlatStateManager } from '../state/flat-state.js'
 import { orderedTrieRoot } from '../state/ordered-trie.js'
 import { StateTrie } from '../state/state-trie.js'
+import { type BlockRun, canRunVerified, runVerifiedBlock } from './block-runner.js'
 import type { CompatMode } from './compat.js'
 
 /** What the executor needs of its state manager beyond what the VM uses. */
@@ -154,17 +155,14 @@ export class BlockExecutor {
     this.rootMillis = 0
     // On failure, the nodes this block wrote must not reach a batch or a cache (see resetTo).
     const nodesMark = this.trieNodes.mark()
-    let result: RunBlockResult
+    let result: Pick<BlockRun, 'receipts'> & { encodedReceipts?: Uint8Array[] }
     try {
-      // Without `generate`, runBlock itself checks receipts root, bloom, gas used, requests hash
-      // and state root against the header; `generate` would also rebuild the block and its
+      // Both check receipts root, bloom, gas used, requests hash and state root against the
+      // header; runBlock without `generate`, which would also rebuild the block and its
       // transactions trie, a cost every block would pay for the sake of failing ones.
-      result = await runBlock(this.vm, {
-        block,
-        skipHeaderValidation: true,
-        skipBlockValidation: stored,
-        setHardfork: true,
-      })
+      result = canRunVerified(block)
+        ? await runVerifiedBlock(this.vm, block, { validateBody: !stored })
+        : await runBlock(this.vm, { block, skipHeaderValidation: true, skipBlockValidation: stored, setHardfork: true })
     } catch (err) {
       await this.resetTo(rootBefore, nodesMark)
       return this.explainFailure(block, stored, err)
@@ -174,7 +172,7 @@ export class BlockExecutor {
     const root = this.rootMillis
     const timings = { verify: verified - started, recover: recovered - verified, execute: performance.now() - recovered - root, root }
     // encoded when asked: storing a block needs them, re-executing a stored one does not
-    let encodedReceipts: Uint8Array[] | undefined
+    let encodedReceipts = result.encodedReceipts
     let senders: Uint8Array[] | undefined
     return {
       block,
