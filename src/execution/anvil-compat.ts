@@ -1,5 +1,4 @@
 import type { BlockHeader } from '@ethereumjs/block'
-import { MerkleStateManager, type MerkleStateManagerOpts } from '@ethereumjs/statemanager'
 import { Capability, type TypedTransaction } from '@ethereumjs/tx'
 import {
   Account,
@@ -15,6 +14,7 @@ import {
 } from '@ethereumjs/util'
 import type { VM } from '@ethereumjs/vm'
 import type { ChainConfig } from '../chain/genesis.js'
+import { FlatStateManager, type FlatStateDependencies, type FlatStateOptions } from '../state/flat-state.js'
 import type { CompatMode } from './compat.js'
 
 /**
@@ -71,8 +71,8 @@ class AnvilCompat implements CompatMode {
    */
   private failure: unknown = null
 
-  createStateManager(options: MerkleStateManagerOpts): MerkleStateManager {
-    this.stateManager = new AnvilStateManager(options)
+  createStateManager(options: FlatStateOptions, deps: FlatStateDependencies): FlatStateManager {
+    this.stateManager = new AnvilStateManager(options, deps)
     return this.stateManager
   }
 
@@ -220,15 +220,15 @@ interface AccessRecord {
 const RLP_ZERO = Uint8Array.of(0x80)
 
 /**
- * A MerkleStateManager that records what execution loads and can keep anvil's zero leaves.
+ * The executor's flat state, recording what execution loads and keeping anvil's zero leaves.
  *
- * Storage writes reach the trie only when the block's caches are flushed, through
- * _writeContractStorage, which deletes zero values. Slots marked with putZeroLeaf() are written
- * there as 0x80 instead; the marks last until the next block starts, by when every flush of the
- * block is done. Accounts put back as ghosts get no storage writes in that block: a ghost's
+ * Storage reaches the tries only when the state root is computed (once a block, by runBlock),
+ * which asks zeroSlotLeaf() what a zero value becomes. Slots marked with putZeroLeaf() become
+ * rlp(0) there instead of being deleted; the marks last until the next block starts, by when that
+ * block's root is done. Accounts put back as ghosts get no storage writes in that block: a ghost's
  * storage, like that of the self-destructed contract it may have been, is empty.
  */
-class AnvilStateManager extends MerkleStateManager {
+class AnvilStateManager extends FlatStateManager {
   private recording: AccessRecord | null = null
   private zeroLeaves = new Map<string, Set<string>>()
   private ghosts = new Set<string>()
@@ -254,7 +254,7 @@ class AnvilStateManager extends MerkleStateManager {
     await this.putAccount(address, new Account())
   }
 
-  /** Stores zero at `key` and keeps it as a leaf when the block's storage is flushed. */
+  /** Stores zero at `key` and keeps it as a leaf when the block's state root is computed. */
   async putZeroLeaf(address: Address, key: Uint8Array): Promise<void> {
     const addressHex = bytesToUnprefixedHex(address.bytes)
     let keys = this.zeroLeaves.get(addressHex)
@@ -262,6 +262,11 @@ class AnvilStateManager extends MerkleStateManager {
     keys.add(bytesToUnprefixedHex(key))
     await this.putStorage(address, key, new Uint8Array())
   }
+
+  // FlatStateManager's getCode, getStorage and putStorage load the account directly, where
+  // MerkleStateManager's went through getAccount, so each records the account here: revm loads the
+  // account of every EXTCODE*, SLOAD and SSTORE, and one absent after the transaction becomes a
+  // ghost (EXTCODESIZE of an absent address, on the fixture chain, reaches only getCode).
 
   override async getAccount(address: Address): Promise<Account | undefined> {
     this.recordAccount(address)
@@ -283,22 +288,15 @@ class AnvilStateManager extends MerkleStateManager {
     return super.putStorage(address, key, value)
   }
 
-  protected override async _writeContractStorage(
-    address: Address,
-    account: Account,
-    key: Uint8Array,
-    value: Uint8Array,
-  ): Promise<void> {
+  /** `account` is the one the root is being computed for: read, never changed. */
+  protected override zeroSlotLeaf(address: Address, account: Account, key: Uint8Array): Uint8Array | null {
     const addressHex = bytesToUnprefixedHex(address.bytes)
-    if (this.ghosts.has(addressHex) && account.isEmpty() && equalsBytes(account.storageRoot, KECCAK256_RLP)) return
-    if (value.length === 0 && this.zeroLeaves.get(addressHex)?.has(bytesToUnprefixedHex(key)) === true) {
-      await this._modifyContractStorage(address, account, async (storageTrie, done) => {
-        await storageTrie.put(key, RLP_ZERO)
-        done()
-      })
-      return
-    }
-    return super._writeContractStorage(address, account, key, value)
+    // A ghost's storage stays empty. Deleting an account already drops the slots it had (see
+    // FlatStateManager.deleteAccount), and a non-zero value takes code running at the address,
+    // which makes it non-empty (a create's nonce, a delegation's code): zero values are all that
+    // can be left to refuse here.
+    if (this.ghosts.has(addressHex) && account.isEmpty() && equalsBytes(account.storageRoot, KECCAK256_RLP)) return null
+    return this.zeroLeaves.get(addressHex)?.has(bytesToUnprefixedHex(key)) === true ? RLP_ZERO : null
   }
 
   private recordAccount(address: Address): void {
@@ -308,6 +306,7 @@ class AnvilStateManager extends MerkleStateManager {
   private recordSlot(address: Address, key: Uint8Array): void {
     if (this.recording === null) return
     const addressHex = bytesToUnprefixedHex(address.bytes)
+    this.recording.accounts.set(addressHex, address)
     let entry = this.recording.slots.get(addressHex)
     if (entry === undefined) this.recording.slots.set(addressHex, (entry = { address, keys: new Map() }))
     entry.keys.set(bytesToUnprefixedHex(key), key)

@@ -1,8 +1,5 @@
 import type { Block, BlockHeader } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
-import type { MerklePatriciaTrie } from '@ethereumjs/mpt'
-import type { StateManagerInterface } from '@ethereumjs/common'
-import { Caches } from '@ethereumjs/statemanager'
 import { RLP } from '@ethereumjs/rlp'
 import { bytesToHex, equalsBytes } from '@ethereumjs/util'
 import { type RunBlockResult, type TxReceipt, type VM, createVM, encodeReceipt, runBlock } from '@ethereumjs/vm'
@@ -16,9 +13,6 @@ import { orderedTrieRoot } from '../state/ordered-trie.js'
 import { StateTrie } from '../state/state-trie.js'
 import { type BlockRun, canRunVerified, runVerifiedBlock } from './block-runner.js'
 import type { CompatMode } from './compat.js'
-
-/** What the executor needs of its state manager beyond what the VM uses. */
-type ExecutionState = StateManagerInterface & { generateCanonicalGenesis(initState: unknown): Promise<void> }
 
 /**
  * Accounts plus storage slots the flat state keeps cached between blocks (~150 bytes each, so
@@ -72,7 +66,7 @@ export class BlockExecutor {
 
   private constructor(
     readonly vm: VM,
-    private readonly stateManager: ExecutionState,
+    private readonly stateManager: FlatStateManager,
     private readonly trie: StateTrie,
     private readonly common: Common,
     private readonly options: ExecutorOptions,
@@ -82,11 +76,11 @@ export class BlockExecutor {
   static async create(options: ExecutorOptions, deps: ExecutorDependencies): Promise<BlockExecutor> {
     const common = deps.chain.createCommon()
     const trie = StateTrie.create({ db: deps.trieNodes, hash: keccak256 })
-    const stateOptions = { common, trie: trie as unknown as MerklePatriciaTrie, caches: new Caches() }
-    // anvil's compatibility mode hooks into MerkleStateManager; canonical execution runs on flat state
-    const stateManager: ExecutionState =
-      options.compat?.createStateManager(stateOptions) ??
-      new FlatStateManager({ maxCachedEntries: FLAT_STATE_ENTRIES }, { trie, hash: keccak256 })
+    const stateOptions = { maxCachedEntries: FLAT_STATE_ENTRIES }
+    const stateDeps = { trie, hash: keccak256 }
+    // a compatibility mode builds a FlatStateManager of its own that adds the sequencer's quirks
+    const stateManager =
+      options.compat?.createStateManager(stateOptions, stateDeps) ?? new FlatStateManager(stateOptions, stateDeps)
     const blockchain = {
       async getBlock(number: number) {
         const hash = await deps.getCanonicalHash(BigInt(number))
@@ -116,7 +110,7 @@ export class BlockExecutor {
 
   /** Writes the genesis allocation into the (empty) state and returns its root. */
   async generateGenesis(chain: ChainConfig): Promise<Uint8Array> {
-    await this.stateManager.generateCanonicalGenesis(chain.genesisState)
+    await this.stateManager.generateCanonicalGenesis(chain.genesisState as Record<string, unknown>)
     return this.getStateRoot()
   }
 

@@ -1,7 +1,7 @@
 import type { BlockHeader } from '@ethereumjs/block'
-import type { MerkleStateManager, MerkleStateManagerOpts } from '@ethereumjs/statemanager'
 import type { VM } from '@ethereumjs/vm'
 import type { ChainConfig } from '../chain/genesis.js'
+import type { FlatStateDependencies, FlatStateManager, FlatStateOptions } from '../state/flat-state.js'
 
 /** Which sequencer's non-canonical state roots to reproduce. null = canonical Ethereum. */
 export type CompatModeName = 'anvil'
@@ -13,8 +13,8 @@ export type CompatModeName = 'anvil'
  */
 export interface CompatMode {
   readonly name: CompatModeName
-  /** Builds the executor's state manager (canonical execution uses a plain MerkleStateManager). */
-  createStateManager(options: MerkleStateManagerOpts): MerkleStateManager
+  /** Builds the executor's state manager (canonical execution uses a plain FlatStateManager). */
+  createStateManager(options: FlatStateOptions, deps: FlatStateDependencies): FlatStateManager
   /** Called once with the VM the executor built (over that state manager); may subscribe to its events. */
   attach(vm: VM, chain: ChainConfig): void
   /** The state root the sequencer's genesis header carries, given the alloc's real root. */

@@ -222,7 +222,8 @@ export class FlatStateManager implements StateManagerInterface {
           for (const [slot, slotKey] of slots) {
             const value = values.get(slot)
             if (value === undefined) continue
-            await storageTrie.put(slotKey, value.length === 0 ? null : RLP.encode(value))
+            const leaf = value.length === 0 ? this.zeroSlotLeaf(cached.address, account, slotKey) : RLP.encode(value)
+            await storageTrie.put(slotKey, leaf)
           }
           const storageRoot = storageTrie.root()
           if (!equalsBytes(storageRoot, account.storageRoot)) {
@@ -284,6 +285,15 @@ export class FlatStateManager implements StateManagerInterface {
       for (const [key, value] of storage ?? []) await this.putStorage(addr, toBytes(key), toBytes(value))
     }
     await this.getStateRoot()
+  }
+
+  /**
+   * What the root writes for a dirty slot whose value is zero: null deletes it, as Ethereum does.
+   * The one extension point for a compatibility mode whose sequencer keeps some zero slots in its
+   * storage tries (anvil keeps rlp(0)); asked only for zero values, so canonical roots pay nothing.
+   */
+  protected zeroSlotLeaf(_address: Address, _account: Account, _key: Uint8Array): Uint8Array | null {
+    return null
   }
 
   private async load(address: Address): Promise<CachedAccount> {
