@@ -5,7 +5,8 @@ import { startAnvil } from '../fixtures/anvil/anvil.js'
 import { ANVIL_GENESIS_PATH } from '../fixtures/anvil/paths.js'
 import { JsonRpcClient } from '../src/rpc-client/json-rpc-client.js'
 import { readChainBlocks } from './import-chain.js'
-import { type BlockProgress, RssSampler } from './rss.js'
+import type { BlockProgress } from './import-progress.js'
+import { RssSampler } from './rss.js'
 
 export interface AnvilRun {
   blocks: number
@@ -15,6 +16,8 @@ export interface AnvilRun {
   mineSeconds: number
   /** Time spent handing anvil the transactions (eth_sendRawTransaction), not counted above. */
   sendSeconds: number
+  /** Blocks mined by each moment of mining time (the sum of the evm_mine times so far, in ms). */
+  mineProgress: BlockProgress[]
   peakRssMiB: number | null
   rssMiB: (number | null)[]
   head: string
@@ -47,6 +50,7 @@ export async function runAnvil(options: { genesisPath: string; chainPath: string
     if (chainId !== BigInt(genesis.config.chainId)) throw new Error(`anvil runs chain id ${chainId}, the chain ${genesis.config.chainId}`)
 
     const progress: BlockProgress[] = [{ time: Date.now(), blocks: 0 }]
+    const mineProgress: BlockProgress[] = [{ time: 0, blocks: 0 }]
     const run = { blocks: 0, txs: 0, gas: 0n, mineSeconds: 0, sendSeconds: 0, head: '' }
     for await (const block of readChainBlocks(options.chainPath)) {
       const sendStarted = performance.now()
@@ -59,6 +63,7 @@ export async function runAnvil(options: { genesisPath: string; chainPath: string
       await client.request('evm_mine')
       run.mineSeconds += (performance.now() - mineStarted) / 1000
       progress.push({ time: Date.now(), blocks: run.blocks + 1 })
+      mineProgress.push({ time: run.mineSeconds * 1000, blocks: run.blocks + 1 })
       const mined = await client.request<RpcBlock>('eth_getBlockByNumber', ['latest', false])
       checkMined(block, mined)
       run.blocks++
@@ -68,7 +73,7 @@ export async function runAnvil(options: { genesisPath: string; chainPath: string
     }
     const peakRssMiB = sampler.peakMiB()
     sampler.stop()
-    return { ...run, peakRssMiB, rssMiB: sampler.atFractions(progress, run.blocks) }
+    return { ...run, mineProgress, peakRssMiB, rssMiB: sampler.atQuarters(progress, run.blocks) }
   } finally {
     sampler.stop()
     await anvil.stop()

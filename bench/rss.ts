@@ -1,13 +1,5 @@
 import { readFileSync } from 'node:fs'
-
-/** When a side had finished a given number of blocks (its own clock: Date.now()). */
-export interface BlockProgress {
-  time: number
-  blocks: number
-}
-
-/** The shares of a side's blocks at which bench:import reports its RSS. */
-export const RSS_FRACTIONS = [0.25, 0.5, 0.75, 1] as const
+import { type BlockProgress, QUARTERS, timeOfBlock } from './import-progress.js'
 
 /**
  * Samples another process's resident set size (VmRSS in /proc/PID/status) every `intervalMs`,
@@ -39,13 +31,14 @@ export class RssSampler {
   }
 
   /**
-   * RSS in MiB when the side had done each fraction of `totalBlocks` (RSS_FRACTIONS): the last
-   * sample taken at or before that moment, the moment interpolated between the progress reports
-   * around it (hindsight's import reports every 5 s). null where nothing was sampled by then.
+   * RSS in MiB when the side had done each quarter of `totalBlocks` (QUARTERS): the last sample
+   * taken at or before that moment, the moment interpolated between the progress reports around
+   * it (hindsight's import reports every 5 s). `progress` is on Date.now()'s clock. null where
+   * nothing was sampled by then.
    */
-  atFractions(progress: BlockProgress[], totalBlocks: number): (number | null)[] {
-    return RSS_FRACTIONS.map((fraction) => {
-      const time = timeOfBlock(progress, fraction * totalBlocks)
+  atQuarters(progress: BlockProgress[], totalBlocks: number): (number | null)[] {
+    return QUARTERS.map((quarter) => {
+      const time = timeOfBlock(progress, Math.round(quarter * totalBlocks))
       if (time === null) return null
       let kiB: number | null = null
       for (const sample of this.samples) if (sample.time <= time) kiB = sample.kiB
@@ -57,16 +50,6 @@ export class RssSampler {
     const kiB = statusField(this.pid, 'VmRSS')
     if (kiB !== null) this.samples.push({ time: Date.now(), kiB })
   }
-}
-
-/** When `blocks` blocks were done, interpolated linearly between progress reports (sorted by time). */
-function timeOfBlock(progress: BlockProgress[], blocks: number): number | null {
-  const after = progress.findIndex((p) => p.blocks >= blocks)
-  if (after === -1) return null
-  if (after === 0) return progress[0].time
-  const a = progress[after - 1]
-  const b = progress[after]
-  return a.time + ((b.time - a.time) * (blocks - a.blocks)) / (b.blocks - a.blocks)
 }
 
 /** A "kB" field of /proc/PID/status, or null when the process (or /proc) is not there. */
