@@ -4,14 +4,13 @@ import { ConsensusType, Hardfork } from '@ethereumjs/common'
 import { type Address, type CLRequest, type CLRequestType, GWEI_TO_WEI, bytesToHex, equalsBytes } from '@ethereumjs/util'
 import { Bloom, type RunTxResult, type TxReceipt, type VM, encodeReceipt, runTx } from '@ethereumjs/vm'
 import { createHash } from 'node:crypto'
-import { createRequire } from 'node:module'
-import { pathToFileURL } from 'node:url'
 import { orderedTrieRoot } from '../state/ordered-trie.js'
+import { importEthereumjsModule } from '../util/ethereumjs-internals.js'
 
 /**
  * runBlock's block-level system steps. @ethereumjs/vm exports them from its modules but not from
- * its package entry, so they are loaded from the modules beside the entry point (the version is
- * pinned exactly in package.json): reimplementing them would be a second copy to keep right.
+ * its package entry, so they are loaded from those modules: reimplementing them would be a
+ * second copy to keep right.
  */
 interface SystemSteps {
   accumulateParentBeaconBlockRoot(vm: VM, root: Uint8Array, timestamp: bigint): Promise<void>
@@ -20,12 +19,9 @@ interface SystemSteps {
   accumulateRequests(vm: VM, results: RunTxResult[], blockGasLimit: bigint): Promise<CLRequest<CLRequestType>[]>
 }
 
-// The ES modules (the ones the package entry loads), found from the CommonJS entry require()
-// resolves to: import.meta.resolve is not available everywhere the node runs (vitest).
-const esmDir = new URL('../esm/', pathToFileURL(createRequire(import.meta.url).resolve('@ethereumjs/vm')))
 const steps: SystemSteps = {
-  ...((await import(new URL('runBlock.js', esmDir).href)) as Pick<SystemSteps, 'accumulateParentBeaconBlockRoot' | 'accumulateParentBlockHash' | 'rewardAccount'>),
-  ...((await import(new URL('requests.js', esmDir).href)) as Pick<SystemSteps, 'accumulateRequests'>),
+  ...(await importEthereumjsModule<Pick<SystemSteps, 'accumulateParentBeaconBlockRoot' | 'accumulateParentBlockHash' | 'rewardAccount'>>('@ethereumjs/vm', 'runBlock.js')),
+  ...(await importEthereumjsModule<Pick<SystemSteps, 'accumulateRequests'>>('@ethereumjs/vm', 'requests.js')),
 }
 for (const [name, step] of Object.entries(steps)) {
   if (typeof step !== 'function') throw new Error(`@ethereumjs/vm no longer has ${name} where block-runner.ts loads it from`)

@@ -1,5 +1,6 @@
 import type { Common } from '@ethereumjs/common'
 import { bytesToHex, equalsBytes } from '@ethereumjs/util'
+import { SenderRecovery } from '../chain/sender-recovery.js'
 import type { Datadir } from '../datadir.js'
 import { Sleeper } from '../util/sleeper.js'
 import { ExecutionError, NodeError, SyncError, UpstreamError } from '../errors.js'
@@ -44,6 +45,8 @@ export class Follower {
   private stopped = false
   private readonly sleeper = new Sleeper()
   private readonly common: Common
+  /** Recovers the senders of fetched blocks on a worker, ahead of their execution (null: inline). */
+  private recovery: SenderRecovery | null = null
 
   constructor(
     private readonly options: FollowerOptions,
@@ -64,6 +67,16 @@ export class Follower {
   }
 
   private async run(): Promise<void> {
+    this.recovery = SenderRecovery.start()
+    try {
+      await this.follow()
+    } finally {
+      await this.recovery?.close()
+      this.recovery = null
+    }
+  }
+
+  private async follow(): Promise<void> {
     const { peers, log } = this.deps
     let backoffMs = this.options.pollIntervalMs
     while (!this.stopped) {
@@ -115,13 +128,16 @@ export class Follower {
       if (next <= target && blocks.length === Number(min(window, target - from + 1n))) {
         pending = fetchWindow(peer, next, min(next + window - 1n, target), this.common)
       }
-      for (const block of blocks) {
+      // the worker recovers the window's senders in order, each block's ready before it executes
+      const recovered = blocks.map((block) => this.recovery?.recover(block))
+      for (const [i, block] of blocks.entries()) {
         if (this.stopped) break
         const parent = importer.headHeader
         if (!equalsBytes(block.header.parentHash, parent.hash())) {
           // the peer's chain does not extend ours: find where they part
           return (await this.reorg(peer)) || moved
         }
+        await recovered[i]
         await importer.importBlock(block, { phase: 'live', remoteHead: target })
         moved = true
         // execution is CPU work on the thread that serves JSON-RPC: let waiting requests in
