@@ -122,6 +122,15 @@ async function runInterpreter(this: EVMInternals, message: MessageFields, opts: 
   }
 }
 
+/**
+ * Gives a frozen transaction its sender address, hashed from the public key already in its cache
+ * (by SenderRecovery's worker): getSenderAddress answers it from then on, as it would have
+ * computed it.
+ */
+export function primeSenderAddress(tx: object, address: Address): void {
+  if (Object.isFrozen(tx)) (tx as { cache: SenderCache }).cache[SENDER] = address
+}
+
 let installed = false
 const EIP_SET = Symbol('activeEIPSet')
 const EIP_SOURCE = Symbol('activeEIPSource')

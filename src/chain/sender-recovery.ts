@@ -1,18 +1,22 @@
 import { Worker } from 'node:worker_threads'
 import type { Block } from '@ethereumjs/block'
 import { Capability, type TypedTransaction } from '@ethereumjs/tx'
-import { SECP256K1_ORDER_DIV_2, bigIntToUnpaddedBytes, calculateSigRecovery } from '@ethereumjs/util'
+import { Address, SECP256K1_ORDER_DIV_2, bigIntToUnpaddedBytes, calculateSigRecovery } from '@ethereumjs/util'
 import { workerScriptURL } from '../util/worker-url.js'
+import { primeSenderAddress } from './ethereumjs-speedups.js'
 import { recoverPublicKey } from './secp256k1.js'
 
 /** Bytes per signature sent to the worker: message hash, r ++ s, recovery id. */
 const ITEM = 32 + 64 + 1
 const PUBLIC_KEY = 64
+/** Bytes per signature the worker answers: the public key, then the sender address. */
+const ANSWER = PUBLIC_KEY + 20
 
 /**
  * Recovers transaction senders on a worker thread, ahead of execution: while the main thread
  * executes block N, the worker recovers block N+1's senders, and each recovered public key goes
- * into its transaction's cache, where ethereumjs's own signature checks find it.
+ * into its transaction's cache, where ethereumjs's own signature checks find it, with the address
+ * it hashes to (see primeSenderAddress).
  *
  * Only signatures ethereumjs would accept up to the recovery itself are sent (recovery id 0 or 1
  * from v, s in the lower half of the curve order); any other, and any the worker cannot recover,
@@ -54,9 +58,11 @@ export class SenderRecovery {
     const keys = await this.send(input.subarray(0, accepted.length * ITEM))
     if (keys === null) return
     accepted.forEach((tx, i) => {
-      const key = keys.subarray(i * PUBLIC_KEY, (i + 1) * PUBLIC_KEY)
+      const key = keys.subarray(i * ANSWER, i * ANSWER + PUBLIC_KEY)
       // all zero: the worker could not recover it; ethereumjs will say why
-      if (key.some((byte) => byte !== 0)) tx.cache.senderPubKey = key
+      if (key.every((byte) => byte === 0)) return
+      tx.cache.senderPubKey = key
+      primeSenderAddress(tx, new Address(keys.slice(i * ANSWER + PUBLIC_KEY, (i + 1) * ANSWER)))
     })
   }
 
