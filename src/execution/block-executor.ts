@@ -152,8 +152,8 @@ export class BlockExecutor {
     let result: Pick<BlockRun, 'receipts'> & { encodedReceipts?: Uint8Array[] }
     try {
       // Both check receipts root, bloom, gas used, requests hash and state root against the
-      // header; runBlock without `generate`, which would also rebuild the block and its
-      // transactions trie, a cost every block would pay for the sake of failing ones.
+      // header. runBlock (pre-merge blocks) runs without `generate`, which would also rebuild the
+      // block and its transactions trie, a cost every block would pay for the sake of failing ones.
       result = canRunVerified(block)
         ? await runVerifiedBlock(this.vm, block, { validateBody: !stored })
         : await runBlock(this.vm, { block, skipHeaderValidation: true, skipBlockValidation: stored, setHardfork: true })
@@ -165,7 +165,8 @@ export class BlockExecutor {
     await this.trie.flush()
     const root = this.rootMillis
     const timings = { verify: verified - started, recover: recovered - verified, execute: performance.now() - recovered - root, root }
-    // encoded when asked: storing a block needs them, re-executing a stored one does not
+    // our block loop returns them; after runBlock they are encoded when asked (storing a block
+    // needs them, re-executing a stored one does not)
     let encodedReceipts = result.encodedReceipts
     let senders: Uint8Array[] | undefined
     return {
