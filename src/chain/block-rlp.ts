@@ -42,18 +42,25 @@ function splitBlock(raw: Uint8Array): RawBlockParts {
 /** The items of an RLP list, each as its own RLP (a view into `rlp`). */
 export function listItems(rlp: Uint8Array): Uint8Array[] {
   if (rlp.length === 0 || rlp[0] < 0xc0) throw new Error('not an RLP list')
-  const end = headerLength(rlp) + payloadLength(rlp)
+  const end = itemLength(rlp)
   if (end > rlp.length) throw new Error('RLP list longer than its input')
   const items: Uint8Array[] = []
   let at = headerLength(rlp)
   while (at < end) {
-    const item = rlp.subarray(at)
-    const length = item[0] < 0x80 ? 1 : headerLength(item) + payloadLength(item)
+    const length = itemLength(rlp.subarray(at))
     if (at + length > end) throw new Error('RLP item runs past its list')
     items.push(rlp.subarray(at, at + length))
     at += length
   }
   return items
+}
+
+/**
+ * Bytes of the RLP item starting at rlp[0], header and payload: as many as its header says, which
+ * `rlp` may not hold (a truncated input). Its header must be whole.
+ */
+export function itemLength(rlp: Uint8Array): number {
+  return headerLength(rlp) + payloadLength(rlp)
 }
 
 /** Bytes of the header of the RLP item starting at rlp[0] (a single byte below 0x80 has none). */

@@ -12,6 +12,7 @@ import { Address, bytesToBigInt } from '@ethereumjs/util'
 import type { EncodedBlock } from '../storage/block-batch.js'
 import type { ExecutedBlock } from '../execution/block-executor.js'
 import { rememberRaw, rawPartsOf } from './block-rlp.js'
+import { primeSenderAddress } from './ethereumjs-speedups.js'
 import type { ChainConfig } from './genesis.js'
 import { keccak256 } from './keccak.js'
 
@@ -66,24 +67,20 @@ export class BlockCodec {
   /**
    * Rebuilds a block from its stored header and body. With `senders` (recovered when the block
    * was imported), each transaction answers getSenderAddress() from them instead of recovering
-   * the signature again: re-executing stored blocks then costs no secp256k1 work.
+   * the signature again (primeSenderAddress): re-executing stored blocks then costs no secp256k1
+   * work.
    */
   decodeStoredBlock(header: Uint8Array, body: Uint8Array, senders?: Uint8Array): Block {
     const headerValues = RLP.decode(header) as Uint8Array[]
     const bodyValues = RLP.decode(body) as NestedBytes[]
-    const withSenders = senders !== undefined
     const values = [headerValues, ...bodyValues]
     const common = noUncles(values) ? this.forkCommonOf(headerValues) : null
-    const block = createBlockFromBytesArray(values as never, {
-      ...(common === null ? { common: this.common, setHardfork: true } : { common, setHardfork: false }),
-      // a frozen transaction cannot be given its sender
-      freeze: !withSenders,
-    })
-    if (withSenders) {
-      block.transactions.forEach((tx, i) => {
-        const address = new Address(senders.slice(20 * i, 20 * i + 20))
-        ;(tx as { getSenderAddress: () => Address }).getSenderAddress = () => address
-      })
+    const block = createBlockFromBytesArray(
+      values as never,
+      common === null ? { common: this.common, setHardfork: true } : { common, setHardfork: false },
+    )
+    if (senders !== undefined) {
+      block.transactions.forEach((tx, i) => primeSenderAddress(tx, new Address(senders.slice(20 * i, 20 * i + 20))))
     }
     return block
   }

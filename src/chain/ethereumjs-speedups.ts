@@ -124,9 +124,9 @@ async function runInterpreter(this: EVMInternals, message: MessageFields, opts: 
 }
 
 /**
- * Gives a frozen transaction its sender address, hashed from the public key already in its cache
- * (by SenderRecovery's worker): getSenderAddress answers it from then on, as it would have
- * computed it.
+ * Gives a frozen transaction the sender address its signature recovers to, known already
+ * (SenderRecovery's worker hashed it, or the store kept it from the import): getSenderAddress
+ * answers it from then on, as it would have computed it.
  */
 export function primeSenderAddress(tx: object, address: Address): void {
   if (Object.isFrozen(tx)) (tx as { cache: SenderCache }).cache[SENDER] = address

@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises'
 import { ChainError } from '../errors.js'
+import { itemLength } from './block-rlp.js'
 
 export interface RawBlockItem {
   /** The block's RLP bytes. */
@@ -52,10 +53,6 @@ export async function* readRLPBlocks(path: string): AsyncGenerator<RawBlockItem>
 function listItemSize(bytes: Uint8Array, offset: number): number {
   const first = bytes[0]
   if (first < 0xc0) throw new ChainError({ code: 'DECODE_FAILED', offset, reason: `expected an RLP list, found byte 0x${first.toString(16)}` })
-  if (first <= 0xf7) return 1 + (first - 0xc0)
-  const lengthOfLength = first - 0xf7
-  if (bytes.length < 1 + lengthOfLength) throw new ChainError({ code: 'DECODE_FAILED', offset, reason: 'truncated list header' })
-  let length = 0
-  for (let i = 1; i <= lengthOfLength; i++) length = length * 256 + bytes[i]
-  return 1 + lengthOfLength + length
+  if (first > 0xf7 && bytes.length < 1 + (first - 0xf7)) throw new ChainError({ code: 'DECODE_FAILED', offset, reason: 'truncated list header' })
+  return itemLength(bytes)
 }

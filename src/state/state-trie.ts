@@ -4,8 +4,8 @@ import type { TrieNodeDB } from './node-db.js'
 import { compactKey, encodeList, keyNibbles } from './trie-encoding.js'
 
 /**
- * The Merkle Patricia trie under the executor's MerkleStateManager: the account trie and, through
- * shallowCopy(), every storage trie. It stands in for @ethereumjs/mpt's MerklePatriciaTrie, whose
+ * The Merkle Patricia trie under the executor's flat state (and under MerkleStateManager, which the
+ * flat state's test runs against): the account trie and, through shallowCopy(), every storage trie. It stands in for @ethereumjs/mpt's MerklePatriciaTrie, whose
  * every put walks the path through an asynchronous task queue and re-hashes it up to the root
  * (about 250 us of CPU per put and 200 us per get on a 2,000-key trie here), which made up half
  * of re-executing a block.
