@@ -27,6 +27,7 @@ export class SenderRecovery {
   /** Requests in flight: each resolves with the worker's keys, or null if the worker died. */
   private readonly pending = new Map<number, (keys: Uint8Array | null) => void>()
   private nextId = 0
+  private closing = false
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', ({ id, keys }: { id: number; keys: Uint8Array }) => this.settle(id, keys))
@@ -67,6 +68,12 @@ export class SenderRecovery {
   }
 
   async close(): Promise<void> {
+    // An unref'd worker does not hold the event loop open while it terminates: a caller awaiting
+    // this with nothing else pending (an import unwinding after a refused block) would see the
+    // process end quietly, with exit code 0, before its error is reported. So the worker stays
+    // ref'd from here on, even when an answer still in flight settles the last request.
+    this.closing = true
+    this.worker.ref()
     await this.worker.terminate()
   }
 
@@ -82,7 +89,7 @@ export class SenderRecovery {
   private settle(id: number, keys: Uint8Array | null): void {
     this.pending.get(id)?.(keys)
     this.pending.delete(id)
-    if (this.pending.size === 0) this.worker.unref()
+    if (this.pending.size === 0 && !this.closing) this.worker.unref()
   }
 
   private failAll(): void {

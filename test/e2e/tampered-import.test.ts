@@ -60,7 +60,7 @@ describe('hindsight import of a tampered chain', () => {
     const tampered = withTamperedCalldata(original.raw)
     const { datadir, result } = await importTampered('calldata', tampered.raw)
 
-    expect(result.code).toBe(1)
+    expect(result.code, result.stderr).toBe(1)
     expect(result.stdout).toBe('')
     expect(result.stderr).toContain(`hindsight: error [FIELD_MISMATCH]: block ${K}: transactionsRoot mismatch`)
 
