@@ -62,7 +62,10 @@ export function createProgressReporter(options: ProgressOptions, deps: { log: Lo
       }
       const now = Date.now()
       const interval = options.tty !== null ? 200 : options.intervalMs
-      if (now - lastReport >= interval) {
+      // the first block imported after known ones were skipped is reported at once: the moment a
+      // resumed import gets past what it had
+      const firstImported = event.type === 'block' && blocks === 1 && skipped > 0
+      if (now - lastReport >= interval || firstImported) {
         lastReport = now
         render(false)
       }
