@@ -139,7 +139,7 @@ async function initialize(store: Store, chain: ChainConfig, compat: CompatModeNa
   const { block: genesis, allocRoot } = await computeGenesis(chain, compat, store.trieNodes)
   const settings: DatadirSettings = { compat, retention, genesisStateRoot: bytesToHex(allocRoot) }
   const codec = new BlockCodec(chain)
-  const encoded = codec.encodeForStore({ block: genesis, receipts: [], encodedReceipts: [], senders: [] })
+  const encoded = codec.encodeForStore({ block: genesis, receipts: [], encodedReceipts: [], senders: [], stateChanges: null })
   const ops = blockWriteOps(store, encoded, [
     ...store.trieNodes.drainOps(),
     store.meta.putJSONOp('genesis', chain.genesis),

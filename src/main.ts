@@ -41,7 +41,9 @@ export async function createExecutor(datadir: Datadir, deps: { log: Logger }): P
       `COMPATIBILITY MODE ${compat.name.toUpperCase()}: blocks are verified by canonical re-execution plus this sequencer's documented non-canonical state-root deviations; the state is NOT canonical Ethereum state`,
     )
   }
-  return BlockExecutor.create({ compat }, {
+  // archival keeps every block's state; full and snap rebuild older ones from the stored changes
+  const recordStateChanges = datadir.settings.retention !== 'archival'
+  return BlockExecutor.create({ compat, recordStateChanges }, {
     chain: datadir.chain,
     trieNodes: datadir.store.trieNodes,
     getCanonicalHash: (number) => datadir.store.canonical.get(number),

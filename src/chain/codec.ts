@@ -9,6 +9,7 @@ import {
 import type { Common } from '@ethereumjs/common'
 import { RLP } from '@ethereumjs/rlp'
 import { Address, bytesToBigInt } from '@ethereumjs/util'
+import { encodeStateChanges } from '../state/state-changes.js'
 import type { EncodedBlock } from '../storage/block-batch.js'
 import type { ExecutedBlock } from '../execution/block-executor.js'
 import { rememberRaw, rawPartsOf } from './block-rlp.js'
@@ -117,6 +118,7 @@ export class BlockCodec {
       body: raw?.body ?? RLP.encode(block.raw().slice(1) as NestedBytes[]),
       senders,
       receipts: RLP.encode(executed.encodedReceipts),
+      stateChanges: executed.stateChanges === null ? null : encodeStateChanges(executed.stateChanges),
       txHashes: raw?.transactions.map(keccak256) ?? block.transactions.map((tx) => tx.hash()),
       logs: executed.receipts.flatMap((receipt) =>
         receipt.logs.map(([address, topics]) => ({ address, topics })),

@@ -10,6 +10,7 @@ import { ExecutionError, type VerifiedField } from '../errors.js'
 import type { TrieNodeDB } from '../state/node-db.js'
 import { FlatStateManager } from '../state/flat-state.js'
 import { orderedTrieRoot } from '../state/ordered-trie.js'
+import type { StateChanges } from '../state/state-changes.js'
 import { StateTrie } from '../state/state-trie.js'
 import { type BlockRun, canRunVerified, runVerifiedBlock } from './block-runner.js'
 import type { CompatMode } from './compat.js'
@@ -22,6 +23,11 @@ const FLAT_STATE_ENTRIES = 500_000
 
 export interface ExecutorOptions {
   compat: CompatMode | null
+  /**
+   * Return each block's state changes (ExecutedBlock.stateChanges) for the store: full and snap
+   * retention rebuild historical states from them. Archival keeps every state and needs none.
+   */
+  recordStateChanges?: boolean
 }
 
 export interface ExecutorDependencies {
@@ -39,6 +45,8 @@ export interface ExecutedBlock {
   encodedReceipts: Uint8Array[]
   /** Sender address of each transaction, recovered during execution. */
   senders: Uint8Array[]
+  /** What the block wrote into the state tries, with `recordStateChanges` (else null). */
+  stateChanges: StateChanges | null
   /** Where the block's time went, in milliseconds. */
   timings: ExecutionTimings
 }
@@ -76,7 +84,7 @@ export class BlockExecutor {
   static async create(options: ExecutorOptions, deps: ExecutorDependencies): Promise<BlockExecutor> {
     const common = deps.chain.createCommon()
     const trie = StateTrie.create({ db: deps.trieNodes, hash: keccak256 })
-    const stateOptions = { maxCachedEntries: FLAT_STATE_ENTRIES }
+    const stateOptions = { maxCachedEntries: FLAT_STATE_ENTRIES, recordChanges: options.recordStateChanges === true }
     const stateDeps = { trie, hash: keccak256 }
     // a compatibility mode builds a FlatStateManager of its own that adds the sequencer's quirks
     const stateManager =
@@ -146,6 +154,8 @@ export class BlockExecutor {
     if (!stored) for (const tx of block.transactions) tx.verifySignature()
     const recovered = performance.now()
     const rootBefore = await this.stateManager.getStateRoot()
+    // what the root above wrote belongs to whatever came before this block (genesis)
+    this.stateManager.takeChanges()
     this.rootMillis = 0
     // On failure, the nodes this block wrote must not reach a batch or a cache (see resetTo).
     const nodesMark = this.trieNodes.mark()
@@ -163,6 +173,7 @@ export class BlockExecutor {
     }
     // the state's new nodes go to the node database now, not with the next block
     await this.trie.flush()
+    const stateChanges = this.options.recordStateChanges === true ? this.stateManager.takeChanges() : null
     const root = this.rootMillis
     const timings = { verify: verified - started, recover: recovered - verified, execute: performance.now() - recovered - root, root }
     // our block loop returns them; after runBlock they are encoded when asked (storing a block
@@ -173,6 +184,7 @@ export class BlockExecutor {
       block,
       timings,
       receipts: result.receipts,
+      stateChanges,
       get encodedReceipts() {
         encodedReceipts ??= result.receipts.map((receipt, i) => encodeReceipt(receipt, block.transactions[i].type))
         return encodedReceipts

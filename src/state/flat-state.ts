@@ -15,6 +15,7 @@ import {
   toBytes,
   unpadBytes,
 } from '@ethereumjs/util'
+import type { AccountChange, StateChanges } from './state-changes.js'
 import type { StateTrie } from './state-trie.js'
 
 export interface FlatStateOptions {
@@ -23,6 +24,11 @@ export interface FlatStateOptions {
    * the cache is dropped at the next block boundary, when nothing in it is unsaved.
    */
   maxCachedEntries: number
+  /**
+   * Keep what each state root writes into the tries (takeChanges()), to store with the block: a
+   * later state is then rebuilt from a persisted checkpoint by replaying them.
+   */
+  recordChanges?: boolean
 }
 
 export interface FlatStateDependencies {
@@ -42,6 +48,7 @@ type Undo =
   | { kind: 'storage'; key: string; previous: Map<string, Uint8Array> | undefined }
   | { kind: 'root'; previous: Uint8Array }
   | { kind: 'saved'; accounts: Set<string>; slots: Map<string, Map<string, Uint8Array>> }
+  | { kind: 'changes'; length: number }
 
 interface CachedAccount {
   address: Address
@@ -78,6 +85,8 @@ export class FlatStateManager implements StateManagerInterface {
   private journal: Undo[] = []
   private marks: number[] = []
   private cachedSlots = 0
+  /** With recordChanges: the account updates written into the tries since takeChanges(). */
+  private changes: StateChanges = []
 
   constructor(
     private readonly options: FlatStateOptions,
@@ -205,25 +214,31 @@ export class FlatStateManager implements StateManagerInterface {
     const trie = this.deps.trie
     if (this.dirtyAccounts.size > 0) {
       this.record({ kind: 'root', previous: trie.root() })
+      const recording = this.options.recordChanges === true
+      if (recording) this.record({ kind: 'changes', length: this.changes.length })
       for (const key of this.dirtyAccounts) {
         const cached = this.accounts.get(key)
         // reverted to a value never loaded: the trie holds it already
         if (cached === undefined) continue
         if (cached.account === undefined) {
           await trie.del(cached.address.bytes)
+          if (recording) this.changes.push({ address: cached.address.bytes, account: null, storage: null })
           continue
         }
         let account = cached.account
+        let storage: AccountChange['storage'] = null
         const slots = this.dirtySlots.get(key)
         const values = this.storage.get(key)
         if (slots !== undefined && values !== undefined) {
           const storageTrie = trie.shallowCopy()
           storageTrie.root(account.storageRoot)
+          if (recording) storage = { base: account.storageRoot, slots: [] }
           for (const [slot, slotKey] of slots) {
             const value = values.get(slot)
             if (value === undefined) continue
             const leaf = value.length === 0 ? this.zeroSlotLeaf(cached.address, account, slotKey) : RLP.encode(value)
             await storageTrie.put(slotKey, leaf)
+            storage?.slots.push([slotKey, leaf])
           }
           const storageRoot = storageTrie.root()
           if (!equalsBytes(storageRoot, account.storageRoot)) {
@@ -232,7 +247,9 @@ export class FlatStateManager implements StateManagerInterface {
             this.setAccount(key, { address: cached.address, account })
           }
         }
-        await trie.put(cached.address.bytes, account.serialize())
+        const rlp = account.serialize()
+        await trie.put(cached.address.bytes, rlp)
+        if (recording) this.changes.push({ address: cached.address.bytes, account: rlp, storage: storage?.slots.length === 0 ? null : storage })
       }
       // Inside a checkpoint, a revert past here restores the trie root and lists these changes
       // again, so that the next root writes the values the revert restored.
@@ -249,11 +266,19 @@ export class FlatStateManager implements StateManagerInterface {
   async setStateRoot(root: Uint8Array, _clearCache?: boolean): Promise<void> {
     if (!(await this.hasStateRoot(root))) throw new Error('State trie does not contain state root')
     this.deps.trie.root(root)
+    this.changes = []
     this.journal.length = 0
     this.marks.length = 0
     this.dirtyAccounts.clear()
     this.dirtySlots.clear()
     this.dropCaches()
+  }
+
+  /** With recordChanges: the account updates written into the tries since the last call, in order. */
+  takeChanges(): StateChanges {
+    const changes = this.changes
+    this.changes = []
+    return changes
   }
 
   async hasStateRoot(root: Uint8Array): Promise<boolean> {
@@ -356,6 +381,9 @@ export class FlatStateManager implements StateManagerInterface {
           if (dirty === undefined) this.dirtySlots.set(key, slots)
           else for (const [slot, slotKey] of slots) dirty.set(slot, slotKey)
         }
+        return
+      case 'changes':
+        this.changes.length = entry.length
         return
     }
   }

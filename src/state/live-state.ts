@@ -98,7 +98,10 @@ export class LiveState {
     if (this.droppedSinceSweep > 0 && this.droppedSinceSweep >= Math.max(1, Math.floor(this.options.keepCheckpoints / 4))) {
       this.droppedSinceSweep = 0
       const result = await pruneState({ datadir })
-      log.info({ kept: result.keptNodes, deleted: result.deletedNodes, oldest: result.oldest?.toString() }, 'pruned state')
+      log.info(
+        { kept: result.keptNodes, deleted: result.deletedNodes, deletedChanges: result.deletedChanges, oldest: result.oldest?.toString() },
+        'pruned state',
+      )
     }
   }
 

@@ -9,13 +9,16 @@ const DELETE_BATCH = 10_000
 export interface PruneResult {
   keptNodes: number
   deletedNodes: number
+  /** Blocks whose stored state changes went: no kept checkpoint lies below them. */
+  deletedChanges: number
   /** The oldest block whose state is still available. */
   oldest: bigint | null
 }
 
 /**
  * Deletes every trie node and code blob that no persisted checkpoint's state reaches (mark and
- * sweep). Nodes still waiting in memory are left alone: they are written with the next checkpoint.
+ * sweep), and the state changes of the blocks at or below the oldest checkpoint (a state is
+ * rebuilt from the checkpoint below it, so theirs are never replayed again). Nodes still waiting in memory are left alone: they are written with the next checkpoint.
  * Run it between blocks, never while a block is being written.
  */
 export async function pruneState(deps: { datadir: Datadir }): Promise<PruneResult> {
@@ -46,5 +49,7 @@ export async function pruneState(deps: { datadir: Datadir }): Promise<PruneResul
     }
   }
   if (ops.length > 0) await store.write(ops)
-  return { keptNodes: reachable.size, deletedNodes: deleted, oldest: checkpoints[0]?.number ?? null }
+  const oldest = checkpoints[0]?.number ?? null
+  const deletedChanges = oldest === null ? 0 : await store.stateChanges.deleteBelow(oldest + 1n)
+  return { keptNodes: reachable.size, deletedNodes: deleted, deletedChanges, oldest }
 }

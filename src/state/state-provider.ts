@@ -2,12 +2,15 @@ import type { BlockHeader } from '@ethereumjs/block'
 import { bytesToHex, equalsBytes } from '@ethereumjs/util'
 import { LRUCache } from 'lru-cache'
 import type { Datadir } from '../datadir.js'
-import { StateError } from '../errors.js'
+import { DatadirError, StateError } from '../errors.js'
 import { BlockExecutor } from '../execution/block-executor.js'
 import { createCompatMode } from '../execution/compat-modes.js'
 import type { Logger } from '../log.js'
 import { blockAt, storedBlocks } from './live-state.js'
 import type { StateOptions } from './retention.js'
+import { keccak256 } from '../chain/keccak.js'
+import { applyStateChanges, decodeStateChanges, foldStateChanges } from './state-changes.js'
+import { StateTrie } from './state-trie.js'
 import { TrieOverlay } from './trie-overlay.js'
 import { walkStateTrie } from './trie-walk.js'
 import { StateView, type TrieDB } from './state-view.js'
@@ -17,24 +20,36 @@ export interface StateProvider {
   stateAt(header: BlockHeader): Promise<StateView>
 }
 
-/** A state rebuilt by re-execution: its root and the nodes the re-execution wrote. */
+/** A rebuilt state: its root and the nodes the rebuild wrote. */
 interface MaterializedState {
   number: bigint
   root: Uint8Array
   nodes: TrieOverlay
 }
 
+export interface StateProviderOptions extends Pick<StateOptions, 'stateCacheBytes'> {
+  /**
+   * How a state between persisted checkpoints is rebuilt: 'replay' the blocks' stored state
+   * changes where every block has them, else re-execute (the default); 'execute' always
+   * re-executes (bench:materialize compares the two).
+   */
+  rebuild?: 'replay' | 'execute'
+}
+
 /**
  * Historical state. A block's state is read straight from the store when it is a persisted
  * checkpoint or newer than the last one (those nodes wait in memory with the live state);
- * otherwise it is rebuilt by re-executing, and verifying again, the blocks since the nearest
- * persisted checkpoint (or nearer cached state). Rebuilt states live in an LRU cache with a byte
- * budget, and concurrent requests for one block share one re-execution.
+ * otherwise it is rebuilt from the nearest persisted checkpoint below it (or a nearer cached
+ * state): by replaying the state changes each block in between wrote when it was verified (stored
+ * with the block, see state-changes.ts), or, for blocks stored without them, by re-executing the
+ * blocks. Either way the rebuilt root must equal the block's header state root. Rebuilt states
+ * live in an LRU cache with a byte budget, and concurrent requests for one block share one
+ * rebuild.
  *
  * The caller keeps a LiveState open on the datadir: it holds the nodes of the blocks stored
  * since the last persisted checkpoint.
  */
-export function createStateProvider(options: Pick<StateOptions, 'stateCacheBytes'>, deps: { datadir: Datadir; log: Logger }): StateProvider {
+export function createStateProvider(options: StateProviderOptions, deps: { datadir: Datadir; log: Logger }): StateProvider {
   const { datadir, log } = deps
   const { store } = datadir
   const cache = new LRUCache<string, MaterializedState>({
@@ -66,6 +81,60 @@ export function createStateProvider(options: Pick<StateOptions, 'stateCacheBytes
       }
     }
     const started = performance.now()
+    const replayed = options.rebuild === 'execute' ? null : await replay(from, header)
+    const { root, nodes } = replayed ?? (await reExecute(from, header))
+    // a replay hashes the final state's nodes only; re-execution leaves every block's behind
+    const compacted = replayed === null ? await keepReachable(nodes, root) : nodes
+    log.debug(
+      {
+        number: header.number.toString(),
+        from: from.number.toString(),
+        how: replayed === null ? 're-executed' : 'replayed',
+        ms: Math.round(performance.now() - started),
+        bytes: compacted.size,
+      },
+      'rebuilt historical state',
+    )
+    return { number: header.number, root, nodes: compacted }
+  }
+
+  /**
+   * The state after `header`, from the state `from` below it, by writing the stored state changes
+   * of the blocks in between (folded into one set) into its tries; the root must come out as the
+   * header's. Null when a
+   * block has no stored changes (imported by a version that kept none), or when they do not
+   * rebuild the header's root: then the blocks are re-executed instead.
+   */
+  async function replay(from: { number: bigint; root: Uint8Array; nodes: TrieDB }, header: BlockHeader) {
+    const blocks: { number: bigint; hash: Uint8Array }[] = []
+    const numbers: bigint[] = []
+    for (let n = from.number + 1n; n <= header.number; n++) numbers.push(n)
+    const hashes = await store.canonical.getMany(numbers)
+    for (const [i, hash] of hashes.entries()) {
+      if (hash === null) return null
+      blocks.push({ number: numbers[i], hash })
+    }
+    const encoded = await store.stateChanges.getMany(blocks)
+    if (encoded.some((changes) => changes === null)) return null
+    const nodes = new TrieOverlay(from.nodes)
+    const trie = StateTrie.create({ db: nodes, hash: keccak256, root: from.root })
+    try {
+      await applyStateChanges(trie, foldStateChanges(encoded.map((changes) => decodeStateChanges(changes!))))
+      const root = trie.root()
+      await trie.flush()
+      const expected = datadir.stateRootOf(header)
+      if (!equalsBytes(root, expected)) {
+        throw new DatadirError({ code: 'CORRUPT', reason: `replayed state root ${bytesToHex(root)} is not the header's ${bytesToHex(expected)}` })
+      }
+      return { root, nodes }
+    } catch (err) {
+      log.warn({ number: header.number.toString(), err: (err as Error).message }, 'stored state changes do not rebuild the state: re-executing')
+      return null
+    }
+  }
+
+  /** The state after `header`, from the state `from` below it, by re-executing the blocks in between. */
+  async function reExecute(from: { number: bigint; root: Uint8Array; nodes: TrieDB }, header: BlockHeader) {
     const nodes = new TrieOverlay(from.nodes)
     const executor = await BlockExecutor.create(
       { compat: createCompatMode(datadir.settings.compat) },
@@ -77,18 +146,12 @@ export function createStateProvider(options: Pick<StateOptions, 'stateCacheBytes
       await executor.execute(block, parent, { stored: true })
       parent = block.header
     }
-    const root = await executor.getStateRoot()
-    const compacted = await keepReachable(nodes, root)
-    log.debug(
-      { number: header.number.toString(), from: from.number.toString(), ms: Math.round(performance.now() - started), bytes: compacted.size },
-      're-executed historical state',
-    )
-    return { number: header.number, root, nodes: compacted }
+    return { root: await executor.getStateRoot(), nodes }
   }
 
   /**
-   * The re-execution wrote the nodes of every intermediate state; the cache needs only those of
-   * the final one. Nodes below a node of the layers underneath are there too, so the walk stops
+   * A rebuild writes the nodes of intermediate states too; the cache needs only those of the
+   * final one. Nodes below a node of the layers underneath are there too, so the walk stops
    * at them.
    */
   async function keepReachable(nodes: TrieOverlay, root: Uint8Array): Promise<TrieOverlay> {

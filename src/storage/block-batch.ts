@@ -12,13 +12,15 @@ export interface EncodedBlock {
   senders: Uint8Array
   /** RLP list of the consensus-encoded receipts. */
   receipts: Uint8Array
+  /** The block's encoded state changes (state/state-changes.ts), where retention keeps them. */
+  stateChanges: Uint8Array | null
   txHashes: Uint8Array[]
   logs: IndexedLog[]
 }
 
 /**
  * The operations that store one block and make it the canonical head: header, body, senders,
- * receipts, tx index, log index, number <-> hash, then `extra` (e.g. its state's trie nodes),
+ * receipts, state changes, tx index, log index, number <-> hash, then `extra` (e.g. its state's trie nodes),
  * and the head pointer last. Written in one batch, a crash leaves either all of it or none.
  */
 export function blockWriteOps(store: Store, block: EncodedBlock, extra: BatchOp[] = []): BatchOp[] {
@@ -29,6 +31,7 @@ export function blockWriteOps(store: Store, block: EncodedBlock, extra: BatchOp[
     store.receipts.putOp(block.hash, block.receipts),
     store.blockNumbers.putOp(block.hash, block.number),
   ]
+  if (block.stateChanges !== null) ops.push(store.stateChanges.putOp(block.number, block.hash, block.stateChanges))
   block.txHashes.forEach((txHash, index) => ops.push(store.txLookup.putOp(txHash, { blockHash: block.hash, index })))
   ops.push(...store.logIndex.putOps(block.number, block.logs))
   ops.push(store.canonical.putOp(block.number, block.hash))

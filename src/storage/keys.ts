@@ -11,6 +11,7 @@
  * | b      | block hash                          | body RLP [txs, uncles, (withdrawals)]     |
  * | s      | block hash                          | tx senders, 20 bytes each, in block order |
  * | r      | block hash                          | RLP list of consensus-encoded receipts    |
+ * | d      | number ++ block hash                | the block's state changes (full, snap)    |
  * | x      | tx hash                             | block hash ++ 4-byte tx index             |
  * | a      | address ++ number                   | (empty) a log from address is in block    |
  * | t      | position ++ topic ++ number         | (empty) a log has topic at position       |
@@ -27,6 +28,7 @@ export const Prefix = {
   body: 0x62, // b
   senders: 0x73, // s
   receipts: 0x72, // r
+  stateChanges: 0x64, // d
   txLookup: 0x78, // x
   logAddress: 0x61, // a
   logTopic: 0x74, // t

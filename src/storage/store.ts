@@ -7,6 +7,7 @@ import { CanonicalRepository } from './repositories/canonical.js'
 import { CheckpointRepository } from './repositories/checkpoints.js'
 import { LogIndexRepository } from './repositories/log-index.js'
 import { MetaRepository } from './repositories/meta.js'
+import { StateChangesRepository } from './repositories/state-changes.js'
 import { TrieNodeRepository } from './repositories/trie-nodes.js'
 import { TxLookupRepository } from './repositories/tx-lookup.js'
 
@@ -20,6 +21,7 @@ export interface Store {
   readonly bodies: ByBlockHashRepository
   readonly senders: ByBlockHashRepository
   readonly receipts: ByBlockHashRepository
+  readonly stateChanges: StateChangesRepository
   readonly txLookup: TxLookupRepository
   readonly logIndex: LogIndexRepository
   readonly trieNodes: TrieNodeRepository
@@ -47,6 +49,7 @@ export async function openStore(path: string): Promise<Store> {
     bodies: new ByBlockHashRepository(db, Prefix.body),
     senders: new ByBlockHashRepository(db, Prefix.senders),
     receipts: new ByBlockHashRepository(db, Prefix.receipts),
+    stateChanges: new StateChangesRepository(db),
     txLookup: new TxLookupRepository(db),
     logIndex: new LogIndexRepository(db),
     trieNodes: new TrieNodeRepository(db),

@@ -1,13 +1,18 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningNode } from '../../src/main.js'
+import { bytesToHex, hexToBytes } from '@ethereumjs/util'
+import { pino } from 'pino'
+import { blockAt } from '../../src/state/live-state.js'
+import { encodeStateChanges } from '../../src/state/state-changes.js'
+import { createStateProvider } from '../../src/state/state-provider.js'
 import { Prefix } from '../../src/storage/keys.js'
 import { CONFORMANCE_DIR, conformanceAvailable, conformanceMissingMessage } from '../helpers/conformance.js'
 import { importChain, rpcCall, rpcRequest, startTestNode, tempDir } from '../helpers/node.js'
 
 /**
- * Historical state by re-execution must answer exactly what a node with the state of every
- * block answers. Three datadirs of the conformance chain (54 blocks, every fork): archival,
+ * Historical state rebuilt from persisted checkpoints (by replaying stored state changes, or by
+ * re-execution) must answer exactly what a node with the state of every block answers. Three datadirs of the conformance chain (54 blocks, every fork): archival,
  * full with a checkpoint every 8 blocks, and snap keeping the newest 2 checkpoints.
  */
 if (!conformanceAvailable()) {
@@ -53,7 +58,7 @@ if (!conformanceAvailable()) {
       dir.remove()
     })
 
-    it('full retention re-executes to the same balances, nonces, code and storage as archival', async () => {
+    it('full retention rebuilds the same balances, nonces, code and storage as archival', async () => {
       for (const block of [1, 5, 9, 13, 20, 31, 44, 50, 53]) {
         const tag = `0x${block.toString(16)}`
         for (const account of accounts) {
@@ -103,6 +108,63 @@ if (!conformanceAvailable()) {
       const again = await pruneState({ datadir: nodes.snap.reader.datadir })
       expect(again.deletedNodes).toBe(0)
       expect(again.keptNodes).toBeGreaterThanOrEqual(snap)
+    })
+
+    it('full and snap store the state changes of each block, archival none; replaying them gives the states re-execution gives', async () => {
+      const changes = async (node: RunningNode) => {
+        let count = 0
+        for await (const _ of node.reader.datadir.store.db.keys({ gte: Uint8Array.of(Prefix.stateChanges), lt: Uint8Array.of(Prefix.stateChanges + 1) })) count++
+        return count
+      }
+      expect(await changes(nodes.archival)).toBe(0)
+      expect(await changes(nodes.full)).toBe(54)
+      // snap keeps those above its oldest checkpoint only
+      const oldest = (await nodes.snap.reader.datadir.store.checkpoints.all())[0].number
+      expect(await changes(nodes.snap)).toBe(54 - Number(oldest))
+
+      const { datadir } = nodes.full.reader
+      const log = pino({ level: 'warn' })
+      const replay = createStateProvider({ stateCacheBytes: 0, rebuild: 'replay' }, { datadir, log })
+      const execute = createStateProvider({ stateCacheBytes: 0, rebuild: 'execute' }, { datadir, log })
+      for (const number of [3n, 13n, 30n, 47n]) {
+        const header = (await blockAt(datadir, number)).header
+        const [a, b] = [await replay.stateAt(header), await execute.stateAt(header)]
+        expect(bytesToHex(a.stateRoot)).toBe(bytesToHex(header.stateRoot))
+        for (const account of accounts) {
+          const address = hexToBytes(account as `0x${string}`)
+          expect((await a.getAccount(address))?.serialize(), `${account} @${number}`).toEqual((await b.getAccount(address))?.serialize())
+          expect(await a.getStorage(address, new Uint8Array(32))).toEqual(await b.getStorage(address, new Uint8Array(32)))
+        }
+      }
+    })
+
+    it('a block whose stored changes are damaged is re-executed instead, and the answer is still right', async () => {
+      const { datadir } = nodes.full.reader
+      const { store } = datadir
+      const number = 27n
+      const hash = (await store.canonical.get(number))!
+      const [original] = await store.stateChanges.getMany([{ number, hash }])
+      expect(original).not.toBeNull()
+      const lines: string[] = []
+      const log = pino({ level: 'warn' }, { write: (line: string) => lines.push(line) })
+      const states = createStateProvider({ stateCacheBytes: 0 }, { datadir, log })
+      const header = (await blockAt(datadir, 30n)).header
+      const expected = await Promise.all(accounts.map((a) => rpcCall(nodes.archival.url, 'eth_getBalance', [a, '0x1e'])))
+      try {
+        for (const damaged of [Uint8Array.of(0xc1, 0x01), encodeStateChanges([])]) {
+          await store.write([store.stateChanges.putOp(number, hash, damaged)])
+          const view = await states.stateAt(header)
+          expect(bytesToHex(view.stateRoot)).toBe(bytesToHex(header.stateRoot))
+          for (const [i, account] of accounts.entries()) {
+            const balance = (await view.getAccount(hexToBytes(account as `0x${string}`)))?.balance ?? 0n
+            expect(`0x${balance.toString(16)}`).toBe(expected[i])
+          }
+        }
+      } finally {
+        await store.write([store.stateChanges.putOp(number, hash, original!)])
+      }
+      expect(lines.length).toBe(2)
+      for (const line of lines) expect(JSON.parse(line).msg).toBe('stored state changes do not rebuild the state: re-executing')
     })
 
     it('concurrent requests for one historical block agree', async () => {
