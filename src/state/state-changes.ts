@@ -81,7 +81,7 @@ export function foldStateChanges(blocks: StateChanges[]): StateChanges {
   const byAddress = new Map<string, Folded>()
   for (const changes of blocks) {
     for (const change of changes) {
-      const id = Buffer.from(change.address).toString('latin1')
+      const id = keyOf(change.address)
       let folded = byAddress.get(id)
       if (folded === undefined) byAddress.set(id, (folded = { change, storageRoot: EMPTY_TRIE_ROOT, slots: null, base: null }))
       if (change.storage !== null) {
@@ -89,7 +89,7 @@ export function foldStateChanges(blocks: StateChanges[]): StateChanges {
           folded.slots = new Map()
           folded.base = change.storage.base
         }
-        for (const slot of change.storage.slots) folded.slots.set(Buffer.from(slot[0]).toString('latin1'), slot)
+        for (const slot of change.storage.slots) folded.slots.set(keyOf(slot[0]), slot)
       }
       const storageRoot = change.account === null ? EMPTY_TRIE_ROOT : storageRootOf(change.account)
       // a storage root that moved without slot writes was wiped: nothing before it applies
@@ -136,6 +136,11 @@ function storageRootOf(account: Uint8Array): Uint8Array {
   const fields = RLP.decode(account)
   if (!Array.isArray(fields) || fields.length !== 4 || !isBytes(fields[2])) throw corrupt('state changes: bad account RLP')
   return fields[2]
+}
+
+/** A map key for bytes, one char per byte, read in place (Buffer.from(bytes) would copy them). */
+function keyOf(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1')
 }
 
 function isBytes(value: unknown): value is Uint8Array {
