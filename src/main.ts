@@ -133,6 +133,9 @@ export async function startNode(options: StartOptions, deps: { log: Logger }): P
   const address = server.address() as AddressInfo
   const url = `http://${formatHost(options.rpc.host)}:${address.port}`
   log.info({ url, head: head.number.toString(), datadir: options.datadir, upstreams: sync.upstreams }, 'serving JSON-RPC')
+  // in the background, like calls.warm(): checks the stored state changes against the newest
+  // checkpoint, which also readies the rebuild path for the first historical queries
+  void states.checkStoredChanges().catch((err) => log.warn({ err: (err as Error).message }, 'could not check the stored state changes'))
 
   const importer = await Importer.create({ datadir, executor, liveState, onEvent })
   const finality = createFinalityTracker(options.finality ?? { source: 'none' }, { datadir, alarm, peers, log: log.child({ module: 'finality' }), onEvent })

@@ -18,6 +18,22 @@ import { StateView, type TrieDB } from './state-view.js'
 export interface StateProvider {
   /** The state after `header` (a stored canonical block). Throws StateError if it cannot be had. */
   stateAt(header: BlockHeader): Promise<StateView>
+  /**
+   * Rebuilds the newest persisted checkpoint's state from the one before it by replaying the
+   * stored changes in between, and checks it against that checkpoint's state root; caches
+   * nothing. Run in the background at start: a state-change log that no longer rebuilds shows in
+   * the log at once instead of at the first historical query (which would re-execute), and the
+   * first queries after a restart find the rebuild path compiled and the tries' upper nodes read.
+   * Null where there is nothing to check (archival, fewer than two checkpoints, no changes).
+   */
+  checkStoredChanges(): Promise<StoredChangesCheck | null>
+}
+
+export interface StoredChangesCheck {
+  from: bigint
+  to: bigint
+  ok: boolean
+  ms: number
 }
 
 /** A rebuilt state: its root and the nodes the rebuild wrote. */
@@ -81,7 +97,7 @@ export function createStateProvider(options: StateProviderOptions, deps: { datad
       }
     }
     const started = performance.now()
-    const replayed = options.rebuild === 'execute' ? null : await replay(from, header)
+    const replayed = options.rebuild === 'execute' ? null : await replayOrNull(from, header)
     const { root, nodes } = replayed ?? (await reExecute(from, header))
     // a replay hashes the final state's nodes only; re-execution leaves every block's behind
     const compacted = replayed === null ? await keepReachable(nodes, root) : nodes
@@ -100,10 +116,9 @@ export function createStateProvider(options: StateProviderOptions, deps: { datad
 
   /**
    * The state after `header`, from the state `from` below it, by writing the stored state changes
-   * of the blocks in between (folded into one set) into its tries; the root must come out as the
-   * header's. Null when a
-   * block has no stored changes (imported by a version that kept none), or when they do not
-   * rebuild the header's root: then the blocks are re-executed instead.
+   * of the blocks in between (folded into one set) into its tries. Null when a block has no stored
+   * changes (imported by a version that kept none, or by archival retention); throws DatadirError
+   * CORRUPT when they do not decode or do not rebuild the header's state root.
    */
   async function replay(from: { number: bigint; root: Uint8Array; nodes: TrieDB }, header: BlockHeader) {
     const blocks: { number: bigint; hash: Uint8Array }[] = []
@@ -118,15 +133,20 @@ export function createStateProvider(options: StateProviderOptions, deps: { datad
     if (encoded.some((changes) => changes === null)) return null
     const nodes = new TrieOverlay(from.nodes)
     const trie = StateTrie.create({ db: nodes, hash: keccak256, root: from.root })
+    await applyStateChanges(trie, foldStateChanges(encoded.map((changes) => decodeStateChanges(changes!))))
+    const root = trie.root()
+    await trie.flush()
+    const expected = datadir.stateRootOf(header)
+    if (!equalsBytes(root, expected)) {
+      throw new DatadirError({ code: 'CORRUPT', reason: `replayed state root ${bytesToHex(root)} is not the header's ${bytesToHex(expected)}` })
+    }
+    return { root, nodes }
+  }
+
+  /** replay(), or null (logged) where the stored changes fail: the caller re-executes instead. */
+  async function replayOrNull(from: { number: bigint; root: Uint8Array; nodes: TrieDB }, header: BlockHeader) {
     try {
-      await applyStateChanges(trie, foldStateChanges(encoded.map((changes) => decodeStateChanges(changes!))))
-      const root = trie.root()
-      await trie.flush()
-      const expected = datadir.stateRootOf(header)
-      if (!equalsBytes(root, expected)) {
-        throw new DatadirError({ code: 'CORRUPT', reason: `replayed state root ${bytesToHex(root)} is not the header's ${bytesToHex(expected)}` })
-      }
-      return { root, nodes }
+      return await replay(from, header)
     } catch (err) {
       log.warn({ number: header.number.toString(), err: (err as Error).message }, 'stored state changes do not rebuild the state: re-executing')
       return null
@@ -187,6 +207,25 @@ export function createStateProvider(options: StateProviderOptions, deps: { datad
   }
 
   return {
+    async checkStoredChanges() {
+      const checkpoints = await store.checkpoints.all()
+      const [below, newest] = checkpoints.slice(-2)
+      if (newest === undefined || below === undefined || newest.number - below.number < 2n) return null
+      const started = performance.now()
+      const header = (await blockAt(datadir, newest.number)).header
+      let ok: boolean
+      try {
+        ok = (await replay({ number: below.number, root: below.stateRoot, nodes: store.trieNodes }, header)) !== null
+        if (!ok) return null
+      } catch (err) {
+        log.warn({ from: below.number.toString(), to: newest.number.toString(), err: (err as Error).message }, 'stored state changes do not rebuild the newest persisted checkpoint: historical states will be re-executed where they fail')
+        ok = false
+      }
+      const check = { from: below.number, to: newest.number, ok, ms: Math.round(performance.now() - started) }
+      if (ok) log.info({ from: check.from.toString(), to: check.to.toString(), ms: check.ms }, 'stored state changes rebuild the newest persisted checkpoint')
+      return check
+    },
+
     async stateAt(header) {
       const canonical = await store.canonical.get(header.number)
       if (canonical === null || !equalsBytes(canonical, header.hash())) {

@@ -167,6 +167,28 @@ if (!conformanceAvailable()) {
       for (const line of lines) expect(JSON.parse(line).msg).toBe('stored state changes do not rebuild the state: re-executing')
     })
 
+    it('the start-up check rebuilds the newest checkpoint from the one below by its stored changes, and reports damaged ones', async () => {
+      const { datadir } = nodes.full.reader
+      const { store } = datadir
+      const log = pino({ level: 'silent' })
+      const states = createStateProvider({ stateCacheBytes: 0 }, { datadir, log })
+      const [below, newest] = (await store.checkpoints.all()).slice(-2)
+      const check = await states.checkStoredChanges()
+      expect(check).toMatchObject({ from: below.number, to: newest.number, ok: true })
+
+      const number = newest.number - 1n
+      const hash = (await store.canonical.get(number))!
+      const [original] = await store.stateChanges.getMany([{ number, hash }])
+      try {
+        await store.write([store.stateChanges.putOp(number, hash, encodeStateChanges([]))])
+        expect(await states.checkStoredChanges()).toMatchObject({ from: below.number, to: newest.number, ok: false })
+      } finally {
+        await store.write([store.stateChanges.putOp(number, hash, original!)])
+      }
+      // archival keeps no changes: nothing to check
+      expect(await createStateProvider({ stateCacheBytes: 0 }, { datadir: nodes.archival.reader.datadir, log }).checkStoredChanges()).toBeNull()
+    })
+
     it('concurrent requests for one historical block agree', async () => {
       const answers = await Promise.all(
         Array.from({ length: 8 }, () => rpcCall(nodes.full.url, 'eth_getBalance', [accounts[1], '0x2f'])),
