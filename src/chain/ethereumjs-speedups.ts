@@ -3,6 +3,7 @@ import { EVM, EVMError } from '@ethereumjs/evm'
 import { AccessList2930Tx, Blob4844Tx, EOACode7702Tx, FeeMarket1559Tx, LegacyTx } from '@ethereumjs/tx'
 import { Account, type Address, createZeroAddress } from '@ethereumjs/util'
 import { importEthereumjsModule } from '../util/ethereumjs-internals.js'
+import { installInterpreterSpeedups } from './interpreter-speedups.js'
 
 /**
  * Removes repeated work from four ethereumjs methods that block execution calls per opcode, per
@@ -24,6 +25,8 @@ import { importEthereumjsModule } from '../util/ethereumjs-internals.js'
  *   the opcode and stack of a failed frame, which are the run state's own). Here it is the run
  *   state itself, everything else as before.
  *
+ * With them go two patches of the EVM's interpreter loop (interpreter-speedups.ts).
+ *
  * Each answers what the original answers: test/chain/ethereumjs-speedups.test.ts checks the
  * first three against the originals; every chain the tests verify (geth's execution-apis chain,
  * anvil's, generated ones: gas, receipts, logs and state roots) runs through the fourth.
@@ -31,6 +34,7 @@ import { importEthereumjsModule } from '../util/ethereumjs-internals.js'
 export function installEthereumjsSpeedups(): void {
   if (installed) return
   installed = true
+  installInterpreterSpeedups()
   ;(EVM.prototype as unknown as { runInterpreter: typeof runInterpreter }).runInterpreter = runInterpreter
 
   const proto = Common.prototype as unknown as PatchedCommon
