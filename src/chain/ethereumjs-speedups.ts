@@ -4,6 +4,7 @@ import { AccessList2930Tx, Blob4844Tx, EOACode7702Tx, FeeMarket1559Tx, LegacyTx 
 import { Account, type Address, createZeroAddress } from '@ethereumjs/util'
 import { importEthereumjsModule } from '../util/ethereumjs-internals.js'
 import { installInterpreterSpeedups } from './interpreter-speedups.js'
+import { installOpcodeSpeedups } from './opcode-speedups.js'
 
 /**
  * Removes repeated work from four ethereumjs methods that block execution calls per opcode, per
@@ -25,7 +26,8 @@ import { installInterpreterSpeedups } from './interpreter-speedups.js'
  *   the opcode and stack of a failed frame, which are the run state's own). Here it is the run
  *   state itself, everything else as before.
  *
- * With them go two patches of the EVM's interpreter loop (interpreter-speedups.ts).
+ * With them go two patches of the EVM's interpreter loop (interpreter-speedups.ts) and faster
+ * handlers for the storage, memory and log opcodes (opcode-speedups.ts).
  *
  * Each answers what the original answers: test/chain/ethereumjs-speedups.test.ts checks the
  * first three against the originals; every chain the tests verify (geth's execution-apis chain,
@@ -35,6 +37,7 @@ export function installEthereumjsSpeedups(): void {
   if (installed) return
   installed = true
   installInterpreterSpeedups()
+  installOpcodeSpeedups()
   ;(EVM.prototype as unknown as { runInterpreter: typeof runInterpreter }).runInterpreter = runInterpreter
 
   const proto = Common.prototype as unknown as PatchedCommon
