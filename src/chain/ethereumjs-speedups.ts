@@ -27,13 +27,13 @@ import { installOpcodeSpeedups } from './opcode-speedups.js'
  *   the opcode and stack of a failed frame, which are the run state's own). Here it is the run
  *   state itself, everything else as before.
  *
- * With them go two patches of the EVM's interpreter loop (interpreter-speedups.ts), faster
- * handlers for the storage, memory and log opcodes (opcode-speedups.ts) and a call frame without
- * the message copy that V8 makes slow (call-speedups.ts).
- *
  * Each answers what the original answers: test/chain/ethereumjs-speedups.test.ts checks the
  * first three against the originals; every chain the tests verify (geth's execution-apis chain,
  * anvil's, generated ones: gas, receipts, logs and state roots) runs through the fourth.
+ *
+ * Installed with them, each in its own module and checked against ethereumjs's own code by its
+ * own test file: the interpreter loop and jump analysis (interpreter-speedups.ts), the storage,
+ * memory and log opcode handlers (opcode-speedups.ts) and plain call frames (call-speedups.ts).
  */
 export function installEthereumjsSpeedups(): void {
   if (installed) return
