@@ -97,6 +97,7 @@ export type DatadirErrorType =
   | { code: 'CORRUPT'; reason: string }
   | { code: 'LOCKED'; datadir: string }
   | { code: 'SETTING_CONFLICT'; setting: string; stored: string; requested: string }
+  | { code: 'WRITE_FAILED'; number: bigint; reason: string }
 
 export class DatadirError extends NodeError<DatadirErrorType> {
   constructor(type: DatadirErrorType) {
@@ -114,6 +115,8 @@ function renderDatadirError(type: DatadirErrorType): string {
       return `datadir ${type.datadir} is in use by another process`
     case 'SETTING_CONFLICT':
       return `datadir was created with ${type.setting}=${type.stored}, cannot change it to ${type.requested}`
+    case 'WRITE_FAILED':
+      return `storing block ${type.number} failed, the import stops there (the blocks before it are stored): ${type.reason}`
   }
 }
 

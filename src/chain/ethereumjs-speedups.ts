@@ -3,6 +3,9 @@ import { EVM, EVMError } from '@ethereumjs/evm'
 import { AccessList2930Tx, Blob4844Tx, EOACode7702Tx, FeeMarket1559Tx, LegacyTx } from '@ethereumjs/tx'
 import { Account, type Address, createZeroAddress } from '@ethereumjs/util'
 import { importEthereumjsModule } from '../util/ethereumjs-internals.js'
+import { installCallSpeedups } from './call-speedups.js'
+import { installInterpreterSpeedups } from './interpreter-speedups.js'
+import { installOpcodeSpeedups } from './opcode-speedups.js'
 
 /**
  * Removes repeated work from four ethereumjs methods that block execution calls per opcode, per
@@ -27,10 +30,17 @@ import { importEthereumjsModule } from '../util/ethereumjs-internals.js'
  * Each answers what the original answers: test/chain/ethereumjs-speedups.test.ts checks the
  * first three against the originals; every chain the tests verify (geth's execution-apis chain,
  * anvil's, generated ones: gas, receipts, logs and state roots) runs through the fourth.
+ *
+ * Installed with them, each in its own module and checked against ethereumjs's own code by its
+ * own test file: the interpreter loop and jump analysis (interpreter-speedups.ts), the storage,
+ * memory and log opcode handlers (opcode-speedups.ts) and plain call frames (call-speedups.ts).
  */
 export function installEthereumjsSpeedups(): void {
   if (installed) return
   installed = true
+  installInterpreterSpeedups()
+  installOpcodeSpeedups()
+  installCallSpeedups()
   ;(EVM.prototype as unknown as { runInterpreter: typeof runInterpreter }).runInterpreter = runInterpreter
 
   const proto = Common.prototype as unknown as PatchedCommon

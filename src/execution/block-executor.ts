@@ -79,6 +79,7 @@ export class BlockExecutor {
     private readonly common: Common,
     private readonly options: ExecutorOptions,
     private readonly trieNodes: TrieNodeDB,
+    private readonly executing: { parent: BlockHeader | null },
   ) {}
 
   static async create(options: ExecutorOptions, deps: ExecutorDependencies): Promise<BlockExecutor> {
@@ -89,8 +90,13 @@ export class BlockExecutor {
     // a compatibility mode builds a FlatStateManager of its own that adds the sequencer's quirks
     const stateManager =
       options.compat?.createStateManager(stateOptions, stateDeps) ?? new FlatStateManager(stateOptions, stateDeps)
+    // the block being executed: its parent may not be in the store yet (the importer writes a
+    // block's batch while the next block executes), but its hash is known
+    const executing: { parent: BlockHeader | null } = { parent: null }
     const blockchain = {
       async getBlock(number: number) {
+        const parent = executing.parent
+        if (parent !== null && parent.number === BigInt(number)) return { hash: () => parent.hash() }
         const hash = await deps.getCanonicalHash(BigInt(number))
         if (hash === null) throw new Error(`BLOCKHASH: no canonical block ${number}`)
         return { hash: () => hash }
@@ -102,7 +108,7 @@ export class BlockExecutor {
     }
     const vm = await createVM({ common, stateManager, blockchain: blockchain as never, setHardfork: true })
     options.compat?.attach(vm, deps.chain)
-    const executor = new BlockExecutor(vm, stateManager, trie, common, options, deps.trieNodes)
+    const executor = new BlockExecutor(vm, stateManager, trie, common, options, deps.trieNodes, executing)
     // runBlock asks for the state root itself: timed here to tell root from execution
     const getStateRoot = stateManager.getStateRoot.bind(stateManager)
     stateManager.getStateRoot = async () => {
@@ -143,6 +149,7 @@ export class BlockExecutor {
     // A stored block had its body, signatures and header links checked when it was imported;
     // re-executing it (crash recovery, historical state) checks what execution produces again.
     const stored = options.stored === true
+    this.executing.parent = parent
     const started = performance.now()
     if (!stored) {
       checkParentLink(header, parent, this.options.compat)

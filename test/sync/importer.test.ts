@@ -6,12 +6,13 @@ import { concatBytes } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type GeneratedChain, generateChain } from '../../fixtures/chain-generator.js'
 import { type Datadir, openDatadir } from '../../src/datadir.js'
-import { ChainError } from '../../src/errors.js'
+import { ChainError, DatadirError, ExecutionError } from '../../src/errors.js'
 import { openLiveState } from '../../src/main.js'
 import { defaultStateOptions } from '../../src/state/retention.js'
+import type { BatchOp } from '../../src/storage/db.js'
 import type { SyncEvent } from '../../src/sync/events.js'
 import { Importer } from '../../src/sync/importer.js'
-import { expectStoredChain } from '../helpers/chain.js'
+import { expectStoredChain, flipLastByte, headerField, withHeaderField } from '../helpers/chain.js'
 import { silentLog, tempDir } from '../helpers/node.js'
 
 describe('Importer', () => {
@@ -77,6 +78,36 @@ describe('Importer', () => {
       const error = await importer.importFiles([path]).catch((err: unknown) => err)
       expect((error as ChainError).type).toMatchObject({ code: 'DECODE_FAILED' })
       await expectStoredChain(datadir, chain, 2)
+    })
+  })
+
+  it('refuses a block that fails re-execution with the block before it on disk (its batch was in flight)', async () => {
+    const path = join(dir.path, 'bad-root.rlp')
+    const badRoot = withHeaderField(chain.blocks[2].raw, 'stateRoot', flipLastByte(headerField(chain.blocks[2].raw, 'stateRoot')))
+    writeFileSync(path, concatBytes([chain.blocks[0].raw, chain.blocks[1].raw, badRoot]))
+    await withImporter('bad-root', async (importer, events, datadir) => {
+      const error = await importer.importFiles([path]).catch((err: unknown) => err)
+      expect((error as ExecutionError).type).toMatchObject({ code: 'FIELD_MISMATCH', number: 3n, field: 'stateRoot' })
+      expect(events.map((e) => e.type)).toEqual(['block', 'block'])
+      await expectStoredChain(datadir, chain, 2)
+    })
+  })
+
+  it('stops at a batch LevelDB fails to write: WRITE_FAILED names the block, nothing after it is written', async () => {
+    await withImporter('write-failed', async (importer, events, datadir) => {
+      // LevelDB refusing the second block's batch, as it does when its disk is full
+      const { db } = datadir.store
+      const batch = db.batch.bind(db)
+      let batches = 0
+      db.batch = ((ops: BatchOp[]) =>
+        ++batches === 2 ? Promise.reject(new Error('IO error: No space left on device')) : batch(ops)) as unknown as typeof batch
+      const error = await importer.importFiles([file(1, 2, 3, 4)]).catch((err: unknown) => err)
+      db.batch = batch
+      expect(error).toBeInstanceOf(DatadirError)
+      expect((error as DatadirError).type).toEqual({ code: 'WRITE_FAILED', number: 2n, reason: 'IO error: No space left on device' })
+      expect(batches, 'batches issued, the failed one last').toBe(2)
+      expect(events.map((e) => e.type)).toEqual(['block'])
+      await expectStoredChain(datadir, chain, 1)
     })
   })
 
