@@ -78,8 +78,8 @@ export class TrieNodeRepository implements TrieNodeDB {
 
   /**
    * Turns the pending nodes named by `keep` (all of them if omitted) into batch operations and
-   * forgets every pending node. The kept nodes stay readable until `markWritten()` is called
-   * once the batch holding them is on disk.
+   * forgets every pending node. All of them stay readable until `markWritten()` is called once
+   * the batch holding the kept ones is on disk.
    */
   drainOps(keep?: Iterable<string>): BatchOp[] {
     const ops: BatchOp[] = []
@@ -87,8 +87,11 @@ export class TrieNodeRepository implements TrieNodeDB {
       const value = this.pending.get(k)
       if (value === undefined) continue
       ops.push({ type: 'put', key: this.dbKey(k), value })
-      this.inFlight.set(k, value)
     }
+    // Every pending node stays readable until the batch is on disk, the dropped ones too: until
+    // the checkpoint record lands, the state provider still reads the intermediate states of
+    // this interval straight from here, and a node missing there reads as an absent account.
+    for (const [k, value] of this.pending) this.inFlight.set(k, value)
     this.pending = new Map()
     this.added.clear()
     this.bytes = 0
