@@ -17,6 +17,7 @@ import {
 } from '@ethereumjs/util'
 import type { AccountChange, StateChanges } from './state-changes.js'
 import type { StateTrie } from './state-trie.js'
+import { bytesKey as keyOf } from '../util/bytes-key.js'
 
 export interface FlatStateOptions {
   /**
@@ -398,9 +399,4 @@ export class FlatStateManager implements StateManagerInterface {
 
 function copy(account: Account): Account {
   return new Account(account.nonce, account.balance, account.storageRoot, account.codeHash)
-}
-
-/** A map key for bytes: one char per byte, cheaper to build and hash than hex. */
-function keyOf(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1')
 }

@@ -18,8 +18,8 @@ export interface PruneResult {
 /**
  * Deletes every trie node and code blob that no persisted checkpoint's state reaches (mark and
  * sweep), and the state changes of the blocks at or below the oldest checkpoint (a state is
- * rebuilt from the checkpoint below it, so theirs are never replayed again). Nodes still waiting in memory are left alone: they are written with the next checkpoint.
- * Run it between blocks, never while a block is being written.
+ * rebuilt from the checkpoint below it, so theirs are never replayed again). Nodes still waiting
+ * in memory are left alone: they are written with the next checkpoint. Run it between blocks, never while a block is being written.
  */
 export async function pruneState(deps: { datadir: Datadir }): Promise<PruneResult> {
   const { store } = deps.datadir

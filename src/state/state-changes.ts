@@ -1,6 +1,7 @@
 import { RLP } from '@ethereumjs/rlp'
 import { KECCAK256_RLP, equalsBytes } from '@ethereumjs/util'
 import { DatadirError } from '../errors.js'
+import { bytesKey } from '../util/bytes-key.js'
 import type { StateTrie } from './state-trie.js'
 
 /**
@@ -81,7 +82,7 @@ export function foldStateChanges(blocks: StateChanges[]): StateChanges {
   const byAddress = new Map<string, Folded>()
   for (const changes of blocks) {
     for (const change of changes) {
-      const id = keyOf(change.address)
+      const id = bytesKey(change.address)
       let folded = byAddress.get(id)
       if (folded === undefined) byAddress.set(id, (folded = { change, storageRoot: EMPTY_TRIE_ROOT, slots: null, base: null }))
       if (change.storage !== null) {
@@ -89,7 +90,7 @@ export function foldStateChanges(blocks: StateChanges[]): StateChanges {
           folded.slots = new Map()
           folded.base = change.storage.base
         }
-        for (const slot of change.storage.slots) folded.slots.set(keyOf(slot[0]), slot)
+        for (const slot of change.storage.slots) folded.slots.set(bytesKey(slot[0]), slot)
       }
       const storageRoot = change.account === null ? EMPTY_TRIE_ROOT : storageRootOf(change.account)
       // a storage root that moved without slot writes was wiped: nothing before it applies
@@ -136,11 +137,6 @@ function storageRootOf(account: Uint8Array): Uint8Array {
   const fields = RLP.decode(account)
   if (!Array.isArray(fields) || fields.length !== 4 || !isBytes(fields[2])) throw corrupt('state changes: bad account RLP')
   return fields[2]
-}
-
-/** A map key for bytes, one char per byte, read in place (Buffer.from(bytes) would copy them). */
-function keyOf(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1')
 }
 
 function isBytes(value: unknown): value is Uint8Array {

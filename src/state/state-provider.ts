@@ -6,7 +6,7 @@ import { DatadirError, StateError } from '../errors.js'
 import { BlockExecutor } from '../execution/block-executor.js'
 import { createCompatMode } from '../execution/compat-modes.js'
 import type { Logger } from '../log.js'
-import { blockAt, storedBlocks } from './live-state.js'
+import { headerAt, storedBlocks } from './live-state.js'
 import type { StateOptions } from './retention.js'
 import { keccak256 } from '../chain/keccak.js'
 import { applyStateChanges, decodeStateChanges, foldStateChanges } from './state-changes.js'
@@ -34,6 +34,13 @@ export interface StoredChangesCheck {
   to: bigint
   ok: boolean
   ms: number
+}
+
+/** A state a rebuild starts from: a persisted checkpoint's or a cached rebuilt one. */
+interface BaseState {
+  number: bigint
+  root: Uint8Array
+  nodes: TrieDB
 }
 
 /** A rebuilt state: its root and the nodes the rebuild wrote. */
@@ -84,7 +91,7 @@ export function createStateProvider(options: StateProviderOptions, deps: { datad
       throw new StateError({ code: 'STATE_PRUNED', number: header.number, oldest })
     }
     // start from the nearest state we have: a cached one above the checkpoint, or the checkpoint
-    let from = { number: checkpoint.number, root: checkpoint.stateRoot, nodes: store.trieNodes as TrieDB }
+    let from: BaseState = { number: checkpoint.number, root: checkpoint.stateRoot, nodes: store.trieNodes }
     const candidates = [...cache.entries()]
       .filter(([, state]) => state.number > checkpoint.number && state.number < header.number)
       .sort(([, a], [, b]) => (a.number > b.number ? -1 : 1))
@@ -120,7 +127,7 @@ export function createStateProvider(options: StateProviderOptions, deps: { datad
    * changes (imported by a version that kept none, or by archival retention); throws DatadirError
    * CORRUPT when they do not decode or do not rebuild the header's state root.
    */
-  async function replay(from: { number: bigint; root: Uint8Array; nodes: TrieDB }, header: BlockHeader) {
+  async function replay(from: BaseState, header: BlockHeader) {
     const blocks: { number: bigint; hash: Uint8Array }[] = []
     const numbers: bigint[] = []
     for (let n = from.number + 1n; n <= header.number; n++) numbers.push(n)
@@ -144,7 +151,7 @@ export function createStateProvider(options: StateProviderOptions, deps: { datad
   }
 
   /** replay(), or null (logged) where the stored changes fail: the caller re-executes instead. */
-  async function replayOrNull(from: { number: bigint; root: Uint8Array; nodes: TrieDB }, header: BlockHeader) {
+  async function replayOrNull(from: BaseState, header: BlockHeader) {
     try {
       return await replay(from, header)
     } catch (err) {
@@ -154,14 +161,14 @@ export function createStateProvider(options: StateProviderOptions, deps: { datad
   }
 
   /** The state after `header`, from the state `from` below it, by re-executing the blocks in between. */
-  async function reExecute(from: { number: bigint; root: Uint8Array; nodes: TrieDB }, header: BlockHeader) {
+  async function reExecute(from: BaseState, header: BlockHeader) {
     const nodes = new TrieOverlay(from.nodes)
     const executor = await BlockExecutor.create(
       { compat: createCompatMode(datadir.settings.compat) },
       { chain: datadir.chain, trieNodes: nodes, getCanonicalHash: (n) => store.canonical.get(n) },
     )
     await executor.setStateRoot(from.root)
-    let parent = (await blockAt(datadir, from.number)).header
+    let parent = await headerAt(datadir, from.number)
     for await (const block of storedBlocks(datadir, from.number + 1n, header.number)) {
       await executor.execute(block, parent, { stored: true })
       parent = block.header
@@ -208,22 +215,21 @@ export function createStateProvider(options: StateProviderOptions, deps: { datad
 
   return {
     async checkStoredChanges() {
-      const checkpoints = await store.checkpoints.all()
-      const [below, newest] = checkpoints.slice(-2)
+      const [below, newest] = (await store.checkpoints.all()).slice(-2)
       if (newest === undefined || below === undefined || newest.number - below.number < 2n) return null
       const started = performance.now()
-      const header = (await blockAt(datadir, newest.number)).header
-      let ok: boolean
+      const range = { from: below.number.toString(), to: newest.number.toString() }
+      const header = await headerAt(datadir, newest.number)
+      let ok = true
       try {
-        ok = (await replay({ number: below.number, root: below.stateRoot, nodes: store.trieNodes }, header)) !== null
-        if (!ok) return null
+        if ((await replay({ number: below.number, root: below.stateRoot, nodes: store.trieNodes }, header)) === null) return null
       } catch (err) {
-        log.warn({ from: below.number.toString(), to: newest.number.toString(), err: (err as Error).message }, 'stored state changes do not rebuild the newest persisted checkpoint: historical states will be re-executed where they fail')
         ok = false
+        log.warn({ ...range, err: (err as Error).message }, 'stored state changes do not rebuild the newest persisted checkpoint: historical states will be re-executed where they fail')
       }
-      const check = { from: below.number, to: newest.number, ok, ms: Math.round(performance.now() - started) }
-      if (ok) log.info({ from: check.from.toString(), to: check.to.toString(), ms: check.ms }, 'stored state changes rebuild the newest persisted checkpoint')
-      return check
+      const ms = Math.round(performance.now() - started)
+      if (ok) log.info({ ...range, ms }, 'stored state changes rebuild the newest persisted checkpoint')
+      return { from: below.number, to: newest.number, ok, ms }
     },
 
     async stateAt(header) {
